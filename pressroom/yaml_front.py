@@ -1,0 +1,119 @@
+"""Reading YAML front matter safely: line numbers for messages, no code, no alias bombs.
+
+python-frontmatter splits the file; this loader then builds the metadata with PyYAML's safe
+loader, keeping each top-level key's line so problems can name it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import frontmatter
+import yaml
+
+from pressroom.errors import PressroomError
+
+# A front matter is a few dozen nodes; anything expanding past this is an alias bomb.
+MAX_EXPANDED_NODES = 20_000
+MAX_DEPTH = 50
+
+
+class FrontMatterError(PressroomError):
+    """The front matter cannot be read; ``line`` is 1-based in the whole file."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loader that leaves timestamps as text: dates are parsed by pressroom, once."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Metadata as loaded, the line of each top-level key, and the body after the front matter."""
+
+    metadata: dict[str, Any]
+    key_lines: dict[str, int]
+    body: str
+    text: str  # the YAML between the fences, as written
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int:
+    if depth > MAX_DEPTH:
+        raise FrontMatterError(node.start_mark.line + 1, "front matter is nested too deeply")
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, memo, depth + 1) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            size += _expanded_size(key, memo, depth + 1) + _expanded_size(value, memo, depth + 1)
+    memo[id(node)] = size
+    if size > MAX_EXPANDED_NODES:
+        raise FrontMatterError(
+            node.start_mark.line + 1, "front matter expands to too many values (alias bomb?)"
+        )
+    return size
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    """Split ``---`` YAML front matter from the body with python-frontmatter; None if absent."""
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(text):
+        return None
+    try:
+        fm, body = handler.split(text)
+    except ValueError:
+        return None
+    return fm, body
+
+
+def parse_front_matter(text: str) -> FrontMatter:
+    """Load the front matter of a release's text (already decoded, newlines normalised)."""
+    parts = split_front_matter(text)
+    if parts is None:
+        raise FrontMatterError(1, "no front matter: the file must start with a '---' line")
+    fm_text, body = parts
+    # The split text starts with the newline that ends the opening '---' (file line 1), so a
+    # 0-based YAML mark plus one is the file's 1-based line.
+    offset = 1
+    loader = _Loader(fm_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return FrontMatter({}, {}, body, fm_text)
+        _expanded_size(node, {})
+        key_lines: dict[str, int] = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key_lines.setdefault(str(key_node.value), key_node.start_mark.line + offset)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + offset if mark else 1
+        raise FrontMatterError(line, f"YAML syntax: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(1, f"YAML: {exc}") from None
+    except RecursionError:
+        raise FrontMatterError(1, "front matter is nested too deeply") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(2, "front matter must be a mapping of 'key: value' lines")
+    metadata = {str(key): value for key, value in data.items()}
+    return FrontMatter(metadata, key_lines, body, fm_text)
