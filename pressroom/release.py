@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
@@ -68,6 +68,7 @@ class Release:
     redirect_from: tuple[str, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    body_offset: int = field(default=0, compare=False, repr=False)
 
     def is_public(self, now: datetime) -> bool:
         """Public once not a draft and its date has come (an embargo lifts by itself)."""
@@ -129,7 +130,7 @@ def parse_date(value: Any, zone: Any) -> datetime | None:
     if offset is None:
         return naive.replace(tzinfo=zone)
     if offset in ("Z", "z"):
-        return naive.replace(tzinfo=timezone.utc)
+        return naive.replace(tzinfo=UTC)
     digits = offset[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
     if hours > 23 or minutes > 59:
@@ -168,12 +169,16 @@ class _Reader:
             return str(value)
         raise self.fail(key, f"{key} must be text, not a {type(value).__name__}")
 
-    def text_list(self, key: str, value: Any, label: str = "") -> tuple[str, ...]:
-        """A list of texts; a single text is read as a list of one, with a warning."""
+    def text_list(
+        self, key: str, value: Any, label: str = "", *, scalar_ok: bool = False
+    ) -> tuple[str, ...]:
+        """A list of texts; a single text is read as a list of one (a warning unless usual)."""
         label = label or key
         if value is None:
             return ()
         if isinstance(value, str):
+            if not scalar_ok:
+                self.warn(key, f"{label} should be a list; read {value!r} as a list of one")
             return (clean_text(value),) if value.strip() else ()
         if isinstance(value, int | float) and not isinstance(value, bool):
             self.warn(key, f"{label}: {value!r} is not text; read as {str(value)!r}")
@@ -264,7 +269,7 @@ class _Reader:
             return None
         if not isinstance(value, dict):
             raise self.fail(key, f"{key} must be 'name', 'tel' and 'email' lines")
-        phones = self.text_list(key, value.get("tel"), "contact-presse: tel")
+        phones = self.text_list(key, value.get("tel"), "contact-presse: tel", scalar_ok=True)
         email = value.get("email") if value.get("email") is not None else value.get("mail")
         contact = PressContact(
             name=clean_text(self.text(key, value.get("name"))),
@@ -304,7 +309,8 @@ def parse_release(text: str, path: str, settings: Settings) -> tuple[Release, li
         raise reader.fail("date", "missing date")
     when = parse_date(meta["date"], settings.zone)
     if when is None:
-        raise reader.fail("date", f"date {meta['date']!r} is not a date (YYYY-MM-DD HH:MM:SS +01:00)")
+        example = "YYYY-MM-DD HH:MM:SS +01:00"
+        raise reader.fail("date", f"date {meta['date']!r} is not a date ({example})")
 
     categories = reader.text_list("categories", meta.get("categories"))
     if not categories and meta.get("category") is not None:
@@ -341,6 +347,7 @@ def parse_release(text: str, path: str, settings: Settings) -> tuple[Release, li
         redirect_from=reader.text_list("redirect_from", meta.get("redirect_from")),
         metadata=MappingProxyType(meta),
         key_lines=MappingProxyType(dict(front.key_lines)),
+        body_offset=front.body_offset,
     )
     if not body.strip():
         reader.warnings.append(Problem(path, 1, "warning", "empty body"))

@@ -1,4 +1,4 @@
-"""Slugs: Jekyll's for existing files (so no published link breaks), python-slugify's for new ones."""
+"""Slugs: Jekyll's for existing files (no link breaks), python-slugify's for new ones."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from pressroom.errors import PressroomError
 
@@ -47,6 +47,11 @@ class FrontMatter:
     body: str
     text: str  # the YAML between the fences, as written
 
+    @property
+    def body_offset(self) -> int:
+        """Add to a 1-based line of the body (which starts on the closing fence) for the file's."""
+        return self.text.count("\n")
+
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int:
     if depth > MAX_DEPTH:
@@ -70,7 +75,7 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
     """Split ``---`` YAML front matter from the body with python-frontmatter; None if absent."""
-    handler = frontmatter.YAMLHandler()
+    handler = YAMLHandler()
     if not handler.detect(text):
         return None
     try:

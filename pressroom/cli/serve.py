@@ -1,0 +1,23 @@
+"""``pressroom serve``: the newsroom and back office on a production-grade WSGI server."""
+
+from __future__ import annotations
+
+import click
+
+from pressroom.cli.context import current_site
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the site (Waitress; use gunicorn or `pressroom build` to scale out)."""
+    from waitress import serve as waitress_serve
+
+    from pressroom.web import create_app
+
+    site = current_site()
+    app = create_app(site)
+    click.echo(f"pressroom: serving {site.root} on http://{host}:{port}/espace-presse/")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="pressroom")

@@ -1,0 +1,1 @@
+"""Rendering a release: one HTML path for the page, the print (PDF) and the email."""

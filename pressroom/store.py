@@ -1,0 +1,238 @@
+"""Release files on disk: finding, decoding, caching parsed results, and writing atomically.
+
+Pelican's rule holds here: one bad file is reported with its path and skipped, never fatal to
+the others. Parsed releases are cached per (mtime, size), so a server or an incremental build
+re-reads only the files that changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pressroom.config import Site
+from pressroom.errors import ConflictError, NotFoundError, Problem, ReleaseError
+from pressroom.release import Release, parse_release, upload_name
+
+RELEASE_SUFFIXES = (".md", ".markdown")
+MAX_RELEASE_BYTES = 2 * 1024 * 1024
+# Folders under releases/ that hold no releases.
+SKIPPED_DIRS = frozenset({"uploads", ".trash", "trash"})
+
+
+@dataclass(frozen=True)
+class FileVersion:
+    """What a file was when it was read, to refuse a save over someone else's newer one."""
+
+    sha256: str
+
+    @classmethod
+    def of(cls, data: bytes) -> FileVersion:
+        return cls(hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every release of a site that could be read, newest first, and what was wrong."""
+
+    releases: tuple[Release, ...]
+    problems: tuple[Problem, ...]
+
+    def find_url(self, url: str) -> Release | None:
+        return next((r for r in self.releases if r.url == url), None)
+
+    def find_slug(self, slug: str) -> Release | None:
+        """The release with this slug (case-sensitive, as URLs are)."""
+        return next((r for r in self.releases if r.slug == slug), None)
+
+    def get(self, slug: str) -> Release:
+        release = self.find_slug(slug)
+        if release is None:
+            raise NotFoundError(f"no release with the slug {slug!r}")
+        return release
+
+    def public(self, now: datetime) -> list[Release]:
+        """Releases a visitor may see at ``now``: neither drafts nor under embargo."""
+        return [r for r in self.releases if r.is_public(now)]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def release_files(site: Site) -> Iterator[Path]:
+    """Release files under ``releases/``; other extensions (``.old``...) are not releases."""
+    root = site.releases_dir
+    if not root.is_dir():
+        return
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(RELEASE_SUFFIXES) and not name.startswith("."):
+                yield Path(folder) / name
+
+
+def relative(site: Site, path: Path) -> str:
+    """A path as shown to people: relative to the site, with forward slashes."""
+    try:
+        return path.relative_to(site.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def decode_release(data: bytes, shown: str) -> tuple[str, list[Problem]]:
+    """Bytes to text, refusing what is not UTF-8 text with a message that says where."""
+    if len(data) > MAX_RELEASE_BYTES:
+        raise ReleaseError(shown, 1, f"file too large ({len(data)} bytes) for a release")
+    if b"\x00" in data:
+        raise ReleaseError(shown, 1, "binary file, not a Markdown text")
+    warnings: list[Problem] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        warnings.append(Problem(shown, 1, "warning", "byte order mark (BOM) at start; ignored"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start]
+        raise ReleaseError(
+            shown, line, f"not UTF-8 (byte 0x{byte:02X}); save the file as UTF-8"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+
+
+def read_release(site: Site, path: Path) -> tuple[Release, list[Problem]]:
+    """Read and parse one release file; raises ``ReleaseError`` naming the file."""
+    shown = relative(site, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReleaseError(shown, 1, f"cannot read: {exc.strerror}") from None
+    text, warnings = decode_release(data, shown)
+    release, more = parse_release(text, shown, site.settings)
+    return release, warnings + more + upload_problems(site, release)
+
+
+def upload_problems(site: Site, release: Release) -> list[Problem]:
+    """Warnings for images and attachments the site does not have (a page must not link them)."""
+    problems = []
+    wanted = [("une-ou-diaporama", i.src, "image") for i in release.images]
+    wanted += [("files", f.url, "attachment") for f in release.files]
+    for key, url, kind in wanted:
+        line = release.key_lines.get(key) or release.key_lines.get("image") or 1
+        if url.startswith(("http://", "https://", "mailto:")):
+            continue
+        name = upload_name(url)
+        if name is None:
+            problems.append(
+                Problem(release.path, line, "warning", f"{kind} {url!r} is not under /uploads/")
+            )
+        elif not (site.uploads_dir / name).is_file():
+            problems.append(Problem(release.path, line, "warning", f"missing {kind} {url}"))
+    return problems
+
+
+class ReleaseStore:
+    """Loads a site's releases, re-parsing only files whose (mtime, size) changed."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self._lock = threading.Lock()
+        self._parsed: dict[Path, tuple[tuple[int, int], Release | None, list[Problem]]] = {}
+        self._catalog: Catalog | None = None
+        self._catalog_key: tuple[tuple[Path, int, int], ...] = ()
+
+    def load(self) -> Catalog:
+        """The current catalog; cheap when nothing changed (one ``stat`` per file)."""
+        with self._lock:
+            stats = []
+            for path in release_files(self.site):
+                with contextlib.suppress(OSError):
+                    st = path.stat()
+                    stats.append((path, st.st_mtime_ns, st.st_size))
+            key = tuple(stats)
+            if self._catalog is not None and key == self._catalog_key:
+                return self._catalog
+            parsed = {}
+            for path, mtime, size in stats:
+                cached = self._parsed.get(path)
+                if cached is None or cached[0] != (mtime, size):
+                    cached = ((mtime, size), *self._read(path))
+                parsed[path] = cached
+            self._parsed = parsed
+            self._catalog = build_catalog(
+                [(p, r, probs) for p, (_, r, probs) in sorted(parsed.items())]
+            )
+            self._catalog_key = key
+            return self._catalog
+
+    def _read(self, path: Path) -> tuple[Release | None, list[Problem]]:
+        try:
+            return read_release(self.site, path)
+        except ReleaseError as exc:
+            return None, [exc.problem]
+
+
+def build_catalog(entries: list[tuple[Path, Release | None, list[Problem]]]) -> Catalog:
+    """Assemble parsed files, refusing every file whose URL another file already claims."""
+    problems: list[Problem] = []
+    claimed: dict[str, Release] = {}
+    releases: list[Release] = []
+    for _path, release, found in entries:
+        problems.extend(found)
+        if release is None:
+            continue
+        first = claimed.get(release.url)
+        if first is not None:
+            problems.append(
+                Problem(
+                    release.path,
+                    release.key_lines.get("slug", 1),
+                    "error",
+                    f"duplicate URL {release.url}: {first.path} and {release.path} both claim it",
+                )
+            )
+            continue
+        claimed[release.url] = release
+        releases.append(release)
+    releases.sort(key=lambda r: (r.date, r.path), reverse=True)
+    return Catalog(tuple(releases), tuple(problems))
+
+
+def load_catalog(site: Site) -> Catalog:
+    """Load every release of a site once (the CLI's way; the web keeps a ``ReleaseStore``)."""
+    return ReleaseStore(site).load()
+
+
+def write_atomic(path: Path, data: bytes, expected: FileVersion | None = None) -> FileVersion:
+    """Replace a file all at once (temp file, fsync, rename): a crash leaves the old one whole.
+
+    With ``expected``, refuse if the file on disk is no longer the version that was read.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if expected is not None:
+        try:
+            current = FileVersion.of(path.read_bytes())
+        except FileNotFoundError:
+            current = None
+        if current != expected:
+            raise ConflictError(f"{path.name} was changed by someone else since you opened it")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return FileVersion.of(data)

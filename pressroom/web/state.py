@@ -1,0 +1,30 @@
+"""Access to the site and its release store from a request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from pressroom.config import Site
+from pressroom.store import Catalog, ReleaseStore
+
+
+def site() -> Site:
+    site: Site = current_app.extensions["pressroom.site"]
+    return site
+
+
+def store() -> ReleaseStore:
+    store: ReleaseStore = current_app.extensions["pressroom.store"]
+    return store
+
+
+def catalog() -> Catalog:
+    """The site's releases as they are on disk now (re-read only where files changed)."""
+    return store().load()
+
+
+def now() -> datetime:
+    """The time visibility is decided at, checked at each request (tests move the clock)."""
+    return datetime.now(UTC)
