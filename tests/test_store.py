@@ -1,0 +1,104 @@
+"""The site on disk: which files are releases, the cache, duplicates and atomic writes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pressroom.config import Site
+from pressroom.errors import ConflictError
+from pressroom.store import FileVersion, ReleaseStore, load_catalog, write_atomic
+
+GOOD = "---\ntitle: {title}\ndate: 2021-11-18 11:07:00 +01:00\n---\nCorps.\n"
+
+
+def test_only_md_and_markdown_files_are_releases(make_site: Callable[..., Site]) -> None:
+    site = make_site(
+        {
+            "a.md": GOOD.format(title="A"),
+            "b.markdown": GOOD.format(title="B"),
+            "c.old": GOOD.format(title="C"),
+            "uploads/d.md": GOOD.format(title="D"),
+        }
+    )
+    catalog = load_catalog(site)
+    assert sorted(r.title for r in catalog.releases) == ["A", "B"]
+
+
+def test_date_prefix_is_not_part_of_the_slug(make_site: Callable[..., Site]) -> None:
+    site = make_site({"2021-11-18-forum-emploi.md": GOOD.format(title="Forum")})
+    assert load_catalog(site).releases[0].url == "/espace-presse/forum-emploi/"
+
+
+def test_one_bad_file_does_not_stop_the_others(make_site: Callable[..., Site]) -> None:
+    site = make_site({"bad.md": "---\ntitle: [\n---\n", "good.md": GOOD.format(title="Bon")})
+    catalog = load_catalog(site)
+    assert [r.title for r in catalog.releases] == ["Bon"]
+    assert [p.path for p in catalog.errors] == ["releases/bad.md"]
+
+
+def test_duplicate_url_names_both_files(make_site: Callable[..., Site]) -> None:
+    site = make_site(
+        {
+            "forum.md": GOOD.format(title="Un"),
+            "2020-01-01-forum.markdown": GOOD.format(title="Deux"),
+        }
+    )
+    catalog = load_catalog(site)
+    assert len(catalog.releases) == 1
+    (error,) = catalog.errors
+    assert "releases/forum.md" in error.message
+    assert "releases/2020-01-01-forum.markdown" in error.message
+
+
+def test_slugs_differing_by_case_are_distinct(make_site: Callable[..., Site]) -> None:
+    site = make_site({"Forum.md": GOOD.format(title="A"), "forum.markdown": GOOD.format(title="B")})
+    catalog = load_catalog(site)
+    assert not catalog.errors
+    assert catalog.get("Forum").title == "A"
+    assert catalog.get("forum").title == "B"
+
+
+def test_missing_upload_is_a_warning(make_site: Callable[..., Site]) -> None:
+    text = GOOD.replace("---\nCorps", "une-ou-diaporama:\n- image: /uploads/absent.png\n---\nCorps")
+    site = make_site({"a.md": text.format(title="A")})
+    (warning,) = load_catalog(site).problems
+    assert str(warning) == "releases/a.md:4: warning: missing image /uploads/absent.png"
+
+
+def test_store_rereads_only_changed_files(make_site: Callable[..., Site]) -> None:
+    site = make_site({"a.md": GOOD.format(title="A"), "b.md": GOOD.format(title="B")})
+    store = ReleaseStore(site)
+    first = store.load()
+    assert store.load() is first
+    b = site.releases_dir / "b.md"
+    b.write_text(GOOD.format(title="B2"), encoding="utf-8")
+    os.utime(b, ns=(1, 1))  # a different mtime even on coarse clocks
+    second = store.load()
+    assert {r.title for r in second.releases} == {"A", "B2"}
+    unchanged_a = next(r for r in second.releases if r.title == "A")
+    assert unchanged_a is next(r for r in first.releases if r.title == "A")
+
+
+def test_write_atomic_replaces_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    version = write_atomic(target, b"one")
+    write_atomic(target, b"two", expected=version)
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.md"]
+
+
+def test_write_atomic_refuses_a_stale_version(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    stale = write_atomic(target, b"one")
+    write_atomic(target, b"someone else's edit")
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        write_atomic(target, b"mine", expected=stale)
+    assert target.read_bytes() == b"someone else's edit"
+
+
+def test_file_version_is_content_based() -> None:
+    assert FileVersion.of(b"x") == FileVersion.of(b"x") != FileVersion.of(b"y")

@@ -1,0 +1,41 @@
+"""The app factory and the smallest public path: home, a release page, uploads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+
+from pressroom.config import Site
+from pressroom.web import create_app
+
+SEED_URL = "/espace-presse/numerique-letat-recrute-300-postes-lors-de-son-forum-de-lemploi-tech/"
+
+
+def test_secret_key_is_generated_once_in_instance(demo_site: Site) -> None:
+    first = create_app(demo_site).config["SECRET_KEY"]
+    second = create_app(demo_site).config["SECRET_KEY"]
+    assert first == second
+    assert (demo_site.instance_dir / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_release_page_shows_parsed_data(client: FlaskClient) -> None:
+    response = client.get(SEED_URL)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "300 postes lors de son forum" in page
+    assert "18 novembre 2021" in page
+    assert "floriane.beaudron@modernisation.gouv.fr" in page
+
+
+def test_draft_is_not_found(make_site: Callable[..., Site]) -> None:
+    site = make_site(
+        {"brouillon.md": "---\ntitle: Brouillon\ndate: 2020-01-01\npublished: false\n---\nx\n"}
+    )
+    client = create_app(site, {"TESTING": True, "SECRET_KEY": "t"}).test_client()
+    assert client.get("/espace-presse/brouillon/").status_code == 404
+
+
+def test_upload_outside_uploads_is_not_served(client: FlaskClient) -> None:
+    assert client.get("/uploads/../pressroom.toml").status_code == 404
+    assert client.get("/uploads/%2e%2e/pressroom.toml").status_code == 404
