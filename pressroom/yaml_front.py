@@ -113,7 +113,7 @@ def parse_front_matter(text: str) -> FrontMatter:
     except yaml.YAMLError as exc:
         raise FrontMatterError(1, f"YAML: {exc}") from None
     except RecursionError:
-        raise FrontMatterError(1, "front matter is nested too deeply") from None
+        raise FrontMatterError(loader.line + offset, "front matter is nested too deeply") from None
     finally:
         loader.dispose()
     if data is None:
