@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
 
 from pressroom.cli.check import check
+from pressroom.cli.contacts import contacts
 from pressroom.cli.context import current_site
 from pressroom.cli.serve import serve
 from pressroom.cli.site import init
@@ -58,3 +59,4 @@ def main() -> None:
 
 for command in (check, serve, init):
     cli.add_command(command)
+cli.add_command(contacts)

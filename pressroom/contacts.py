@@ -1,0 +1,337 @@
+"""Contact lists: one CSV file per list in the site's ``contacts/``, and the press officers' cards.
+
+A list is people a press office writes to (journalists, partners); it lives in git beside the
+releases, so its file stays plain: UTF-8, a header row naming the columns, beats joined by
+``;``. The values are stored as they are; spreadsheet formulas are neutralised only when a list
+is exported for a spreadsheet (``contacts_export``), never in the file of record.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, fields
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from email_validator import EmailNotValidError, validate_email
+
+from pressroom.config import PressContact, Site
+from pressroom.errors import ConflictError, NotFoundError, PressroomError, Problem
+from pressroom.store import FileVersion, relative, write_atomic
+
+PRESS_OFFICERS_FILE = "press-officers.yml"
+LIST_SUFFIX = ".csv"
+BEAT_SEPARATOR = ";"
+# Lowercase only: two lists differing by case would collide on Windows and macOS disks.
+_LIST_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_RESERVED_NAMES = frozenset({"press-officers"})
+
+
+class ContactError(PressroomError):
+    """A contact list, an address or the press officers' file cannot be used as it is."""
+
+
+class InvalidEmailError(ContactError):
+    """An address that email-validator refuses; ``reason`` is email-validator's explanation."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        shown = f"invalid address {address!r}: {reason}" if address else reason
+        super().__init__(shown)
+        self.address = address
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One person on a list; ``email`` is normalised, every other field is free text."""
+
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    outlet: str = ""
+    role: str = ""
+    beats: tuple[str, ...] = ()
+    phone: str = ""
+    language: str = ""
+    consent_source: str = ""
+    consent_date: str = ""
+    notes: str = ""
+
+    @property
+    def key(self) -> str:
+        """What makes two contacts the same person: the address, compared without case."""
+        return email_key(self.email)
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    def merged_with(self, newer: Contact) -> Contact:
+        """This contact updated by ``newer``: its non-empty values win, beats are unioned."""
+        values: dict[str, Any] = {}
+        for name in TEXT_FIELDS:
+            value = getattr(newer, name)
+            values[name] = value if value else getattr(self, name)
+        return Contact(email=self.email, beats=union_beats(self.beats, newer.beats), **values)
+
+
+# Column order of a list file; the header row uses these names.
+COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Contact))
+TEXT_FIELDS: tuple[str, ...] = tuple(c for c in COLUMNS if c not in ("email", "beats"))
+
+
+@dataclass(frozen=True)
+class ContactList:
+    """A list as read from ``contacts/NAME.csv``; ``version`` is None when the file is new."""
+
+    name: str
+    contacts: tuple[Contact, ...] = ()
+    version: FileVersion | None = None
+    problems: tuple[Problem, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.contacts)
+
+    @cached_property
+    def by_key(self) -> dict[str, Contact]:
+        """Contacts by ``email_key``, to find an address in constant time."""
+        return {c.key: c for c in self.contacts}
+
+    def find(self, address: str) -> Contact | None:
+        return self.by_key.get(email_key(address))
+
+
+def normalize_email(address: str) -> str:
+    """The address as email-validator normalises it (lowercase, Unicode domain, NFC).
+
+    Raises ``InvalidEmailError`` with email-validator's reason; no DNS lookup is made.
+    """
+    text = address.strip()
+    if not text:
+        raise InvalidEmailError("", "no email address")
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise InvalidEmailError(text, str(exc)) from None
+
+
+def email_key(address: str) -> str:
+    """The form in which addresses are compared: normalised, then lowercased.
+
+    Plain ASCII addresses skip the validator (lists of 100,000 are read often); punycode and
+    Unicode domains go through it so ``xn--bcher-kva.example`` and ``bücher.example`` match.
+    """
+    text = address.strip()
+    lowered = text.lower()
+    if text.isascii() and "xn--" not in lowered:
+        return lowered
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return lowered
+
+
+def address_hash(address: str) -> str:
+    """SHA-256 of an address's key: what a suppression list keeps once a person is erased."""
+    return hashlib.sha256(email_key(address).encode("utf-8")).hexdigest()
+
+
+def split_beats(cell: str) -> tuple[str, ...]:
+    """``"numérique; santé;"`` → ``("numérique", "santé")``."""
+    return union_beats(tuple(cell.split(BEAT_SEPARATOR)), ())
+
+
+def union_beats(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    """Beats of both, in order, without blanks or repeats (compared without case)."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for beat in (*first, *second):
+        beat = beat.strip()
+        if beat and beat.casefold() not in seen:
+            seen.add(beat.casefold())
+            result.append(beat)
+    return tuple(result)
+
+
+def check_list_name(name: str) -> str:
+    """Refuse list names that are not plain file names (no folders, dots or capitals)."""
+    if not _LIST_NAME.fullmatch(name) or name in _RESERVED_NAMES:
+        raise ContactError(
+            f"{name!r} is not a valid list name: use lowercase letters, digits, '-' and '_' "
+            "(up to 64 characters, e.g. journalistes-tech)"
+        )
+    return name
+
+
+def list_path(site: Site, name: str) -> Path:
+    """``contacts/NAME.csv`` for a valid name."""
+    return site.contacts_dir / f"{check_list_name(name)}{LIST_SUFFIX}"
+
+
+def list_names(site: Site) -> list[str]:
+    """Names of the site's lists, sorted; files with names we would refuse are not lists."""
+    folder = site.contacts_dir
+    if not folder.is_dir():
+        return []
+    names = (p.stem for p in folder.glob(f"*{LIST_SUFFIX}") if p.is_file())
+    return sorted(n for n in names if _LIST_NAME.fullmatch(n) and n not in _RESERVED_NAMES)
+
+
+def read_list(site: Site, name: str, *, missing_ok: bool = False) -> ContactList:
+    """Read ``contacts/NAME.csv``; bad rows become ``problems`` and are left out.
+
+    With ``missing_ok``, a list that does not exist yet is empty (``version`` None).
+    """
+    path = list_path(site, name)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        if missing_ok:
+            return ContactList(name)
+        raise NotFoundError(f"no contact list named {name!r} ({relative(site, path)})") from None
+    except OSError as exc:
+        raise ContactError(f"{relative(site, path)}: cannot read: {exc.strerror}") from None
+    contacts, problems = parse_list(data, relative(site, path))
+    return ContactList(name, contacts, FileVersion.of(data), problems)
+
+
+def parse_list(data: bytes, shown: str) -> tuple[tuple[Contact, ...], tuple[Problem, ...]]:
+    """Contacts of a list file's bytes; rows without a usable address become problems."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContactError(f"{shown}:{line}: not UTF-8; save the list as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return (), ()
+    columns = [h.strip().lower() for h in header]
+    if "email" not in columns:
+        raise ContactError(f"{shown}:1: no 'email' column in the header row")
+    problems: list[Problem] = []
+    unknown = [h for h in columns if h and h not in COLUMNS]
+    if unknown:
+        ignored = ", ".join(unknown)
+        problems.append(Problem(shown, 1, "warning", f"unknown columns ignored: {ignored}"))
+    contacts: list[Contact] = []
+    seen: dict[str, int] = {}
+    line = reader.line_num
+    for cells in reader:
+        row_line, line = line + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        values = dict(zip(columns, cells, strict=False))
+        contact = contact_from_cells(values)
+        if "@" not in contact.email:
+            problems.append(Problem(shown, row_line, "error", "no valid email address; skipped"))
+        elif contact.key in seen:
+            problems.append(
+                Problem(
+                    shown, row_line, "warning", f"{contact.email} repeats line {seen[contact.key]}"
+                )
+            )
+        else:
+            seen[contact.key] = row_line
+            contacts.append(contact)
+    return tuple(contacts), tuple(problems)
+
+
+def contact_from_cells(values: dict[str, str]) -> Contact:
+    """A contact from cells keyed by column name; missing columns are empty."""
+    text = {name: values.get(name, "").strip() for name in TEXT_FIELDS}
+    return Contact(
+        email=values.get("email", "").strip(),
+        beats=split_beats(values.get("beats", "")),
+        **text,
+    )
+
+
+def serialize_list(contacts: tuple[Contact, ...] | list[Contact]) -> bytes:
+    """A list file's bytes: UTF-8 without BOM, header row, ``\\n`` line ends (git-friendly)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for contact in contacts:
+        writer.writerow(contact_cells(contact))
+    return buffer.getvalue().encode("utf-8")
+
+
+def contact_cells(contact: Contact) -> list[str]:
+    """A contact's cells in ``COLUMNS`` order."""
+    return [
+        BEAT_SEPARATOR.join(contact.beats) if name == "beats" else getattr(contact, name)
+        for name in COLUMNS
+    ]
+
+
+def write_list(
+    site: Site, base: ContactList, contacts: tuple[Contact, ...] | list[Contact]
+) -> ContactList:
+    """Replace list ``base.name`` with ``contacts`` at once, if nobody changed it since ``base``.
+
+    Raises ``ConflictError`` when the file changed (or appeared) after ``base`` was read.
+    """
+    path = list_path(site, base.name)
+    if base.version is None and path.exists():
+        raise ConflictError(f"{relative(site, path)} was created by someone else meanwhile")
+    data = serialize_list(contacts)
+    try:
+        version = write_atomic(path, data, expected=base.version)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ContactError(f"{relative(site, path)}: not saved: {reason}") from None
+    return ContactList(base.name, tuple(contacts), version, ())
+
+
+def read_press_officers(site: Site) -> tuple[PressContact, ...]:
+    """The press officers' cards in ``contacts/press-officers.yml`` (none if the file is absent).
+
+    The file is a YAML sequence of ``{name, tel, email}``; ``tel`` is one number or a list.
+    """
+    path = site.contacts_dir / PRESS_OFFICERS_FILE
+    shown = relative(site, path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return ()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContactError(f"{shown}: cannot read: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ContactError(f"{shown}: not valid YAML: {exc}") from None
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        raise ContactError(f"{shown}: expected a list of cards (- name: ..., tel: ..., email: ...)")
+    return tuple(_press_officer(entry, f"{shown}: card {i}") for i, entry in enumerate(data, 1))
+
+
+def _press_officer(entry: object, where: str) -> PressContact:
+    if not isinstance(entry, dict):
+        raise ContactError(f"{where}: expected name, tel and email keys")
+    unknown = sorted(str(k) for k in entry if k not in ("name", "tel", "email"))
+    if unknown:
+        raise ContactError(f"{where}: unknown key {unknown[0]!r} (expected name, tel, email)")
+    phones = entry.get("tel") or []
+    if isinstance(phones, str | int):
+        phones = [phones]
+    if not isinstance(phones, list):
+        raise ContactError(f"{where}: tel must be a number or a list of numbers")
+    email = str(entry.get("email") or "").strip()
+    if email:
+        try:
+            email = normalize_email(email)
+        except InvalidEmailError as exc:
+            raise ContactError(f"{where}: {exc}") from None
+    return PressContact(
+        name=str(entry.get("name") or "").strip(),
+        phones=tuple(str(p).strip() for p in phones if str(p).strip()),
+        email=email,
+    )
