@@ -1,0 +1,402 @@
+"""Accounts of the back office: adding people, their roles, passwords and password resets.
+
+Editors draft; publishers also publish and send; admins also manage accounts. Passwords are
+hashed with Argon2id. A reset link is signed and expires, and it is bound to the password hash
+it was made for, so it works once: setting a password changes the hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from functools import cache
+from typing import Any, Literal, cast, get_args
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from pressroom import audit
+from pressroom.config import Site
+from pressroom.db import Database, Session
+from pressroom.errors import PressroomError
+from pressroom.i18n import gettext
+from pressroom.mail.outbox import deliver
+from pressroom.models.accounts import User, all_users, count_active_admins, user_by_email
+
+Role = Literal["editor", "publisher", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
+_RANK: Mapping[str, int] = {role: rank for rank, role in enumerate(ROLES)}
+
+MIN_PASSWORD_LENGTH = 10
+# Hashing a megabyte-long "password" is a cheap way to tie up a server.
+MAX_PASSWORD_LENGTH = 1024
+RESET_LINK_AGE = timedelta(hours=1)
+INVITATION_LINK_AGE = timedelta(days=3)
+LinkPurpose = Literal["reset", "invitation"]
+
+# OWASP's recommended Argon2id settings (19 MiB, 2 passes, 1 lane): ~50 ms here.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+class AccountError(PressroomError):
+    """An account operation was refused. ``message`` is an English msgid with ``{}`` fields,
+    so the web can show it in the interface language; ``field`` names the form field at fault."""
+
+    def __init__(self, message: str, *, field: str | None = None, **params: str) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params
+        self.field = field
+
+    def localized(self, lang: str) -> str:
+        """The message in an interface language."""
+        return gettext(lang, self.message).format(**self.params)
+
+
+class AuthenticationError(AccountError):
+    """Wrong address or password; deliberately never says which."""
+
+
+class LinkError(AccountError):
+    """A reset or invitation link that is forged, expired or already used."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """One person's account, as services and views see it (never the ORM row)."""
+
+    id: int
+    email: str
+    role: Role
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+    # Changes whenever the password does: binds sessions and reset links to the password.
+    password_stamp: str
+
+    def has_role(self, role: Role) -> bool:
+        """Whether this account may do what ``role`` may (admins may do all)."""
+        return _RANK[self.role] >= _RANK[role]
+
+
+def _account(user: User) -> Account:
+    return Account(
+        id=user.id,
+        email=user.email,
+        role=cast(Role, user.role),
+        active=user.active,
+        created_at=user.created_at,
+        last_login_at=user.last_login_at,
+        password_stamp=hashlib.sha256(user.password_hash.encode()).hexdigest()[:20],
+    )
+
+
+def check_role(role: str) -> Role:
+    """``role`` if it is one of editor, publisher, admin."""
+    if role not in _RANK:
+        raise AccountError(
+            "Unknown role {role}: choose editor, publisher or admin.", field="role", role=role
+        )
+    return cast(Role, role)
+
+
+def normalize_email(email: str) -> str:
+    """The address as stored: syntax checked (no DNS), normalised, lower-cased."""
+    try:
+        valid = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(
+            "{email}: this email address is not valid ({reason}).",
+            field="email",
+            email=email.strip(),
+            reason=str(exc),
+        ) from None
+    return valid.normalized.lower()
+
+
+def check_password(password: str) -> None:
+    """Refuse passwords too short to resist guessing or too long to hash cheaply."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            "The password must have at least {n} characters.",
+            field="password",
+            n=str(MIN_PASSWORD_LENGTH),
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            "The password must have at most {n} characters.",
+            field="password",
+            n=str(MAX_PASSWORD_LENGTH),
+        )
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def _unusable_hash() -> str:
+    """A hash no password matches: accounts invited by email have none until they choose."""
+    import secrets
+
+    return hash_password(secrets.token_urlsafe(32))
+
+
+@cache
+def _decoy_hash() -> str:
+    """Verified against when the address is unknown, so both cases take as long."""
+    return hash_password("not a password of anyone")
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def add_user(
+    database: Database,
+    email: str,
+    role: str,
+    password: str | None,
+    actor: audit.Actor | str = audit.TERMINAL,
+) -> Account:
+    """Create an account; without a password it waits for its invitation link to be used."""
+    address = normalize_email(email)
+    checked_role = check_role(role)
+    if password is not None:
+        check_password(password)
+    password_hash = hash_password(password) if password is not None else _unusable_hash()
+    with database.session() as session:
+        if user_by_email(session, address) is not None:
+            raise AccountError("{email} already has an account.", field="email", email=address)
+        user = User(email=address, role=checked_role, password_hash=password_hash)
+        session.add(user)
+        session.flush()
+        audit.add(session, actor, "account.added", address, {"role": checked_role})
+        return _account(user)
+
+
+def _user(session: Session, account_id: int) -> User:
+    user = session.get(User, account_id)
+    if user is None:
+        raise AccountError("No such account.")
+    return user
+
+
+def get_account(database: Database, account_id: int) -> Account | None:
+    """The account with this id, if any."""
+    with database.session() as session:
+        user = session.get(User, account_id)
+        return _account(user) if user else None
+
+
+def find_account(database: Database, email: str) -> Account | None:
+    """The account with this address (any spelling of it), if any."""
+    try:
+        address = normalize_email(email)
+    except AccountError:
+        return None
+    with database.session() as session:
+        user = user_by_email(session, address)
+        return _account(user) if user else None
+
+
+def list_accounts(database: Database) -> list[Account]:
+    """Every account, by address."""
+    with database.session() as session:
+        return [_account(user) for user in all_users(session)]
+
+
+def authenticate(database: Database, email: str, password: str) -> Account:
+    """The active account with this address and password, else ``AuthenticationError``."""
+    wrong = AuthenticationError("Wrong email address or password.")
+    try:
+        address = normalize_email(email)
+    except AccountError:
+        _verify(_decoy_hash(), password)
+        audit.record(database, None, "account.login_failed", email.strip()[:320])
+        raise wrong from None
+    with database.session() as session:
+        user = user_by_email(session, address)
+        valid = _verify(user.password_hash if user else _decoy_hash(), password)
+        if user is None or not valid or not user.active:
+            audit.add(session, None, "account.login_failed", address)
+        else:
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.last_login_at = datetime.now(UTC)
+            audit.add(session, _account(user), "account.login", address)
+            return _account(user)
+    raise wrong
+
+
+def change_password(
+    database: Database, email: str, password: str, actor: audit.Actor | str = audit.TERMINAL
+) -> Account:
+    """Set a new password; every session and link made for the old one stops working."""
+    check_password(password)
+    address = normalize_email(email)
+    with database.session() as session:
+        user = user_by_email(session, address)
+        if user is None:
+            raise AccountError("{email} has no account.", field="email", email=address)
+        _set_password(user, password)
+        audit.add(session, actor, "account.password_changed", address)
+        return _account(user)
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = datetime.now(UTC)
+
+
+def set_role(database: Database, account_id: int, role: str, actor: audit.Actor | str) -> Account:
+    """Give an account another role; the last active admin keeps theirs."""
+    new_role = check_role(role)
+    with database.session() as session:
+        user = _user(session, account_id)
+        if user.role == new_role:
+            return _account(user)
+        if user.role == "admin" and user.active and count_active_admins(session) <= 1:
+            raise AccountError("The last active admin cannot lose that role.", field="role")
+        old_role, user.role = user.role, new_role
+        audit.add(
+            session, actor, "account.role_changed", user.email, {"from": old_role, "to": new_role}
+        )
+        return _account(user)
+
+
+def set_active(
+    database: Database, account_id: int, active: bool, actor: audit.Actor | str
+) -> Account:
+    """Deactivate an account (it can no longer log in) or reactivate it."""
+    with database.session() as session:
+        user = _user(session, account_id)
+        if user.active == active:
+            return _account(user)
+        if not active and user.role == "admin" and count_active_admins(session) <= 1:
+            raise AccountError("The last active admin cannot be deactivated.")
+        user.active = active
+        action = "account.reactivated" if active else "account.deactivated"
+        audit.add(session, actor, action, user.email)
+        return _account(user)
+
+
+# Links: signed (the app's secret), timed, and bound to the password they replace.
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="pressroom.accounts.link")
+
+
+def make_link_token(secret: str, account: Account, purpose: LinkPurpose = "reset") -> str:
+    """The token of a reset or invitation link for this account as it is now."""
+    return _serializer(secret).dumps({"u": account.id, "s": account.password_stamp, "p": purpose})
+
+
+def _link_user(session: Session, secret: str, token: str) -> User:
+    invalid = LinkError("This link is not valid, or it has already been used.")
+    try:
+        payload, signed_at = _serializer(secret).loads(
+            token,
+            max_age=int(INVITATION_LINK_AGE.total_seconds()),
+            return_timestamp=True,
+        )
+    except SignatureExpired:
+        raise LinkError("This link has expired; ask for a new one.") from None
+    except BadSignature:
+        raise invalid from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        raise invalid
+    max_age = RESET_LINK_AGE if payload.get("p") == "reset" else INVITATION_LINK_AGE
+    if datetime.now(UTC) - signed_at > max_age:
+        raise LinkError("This link has expired; ask for a new one.")
+    user = session.get(User, payload["u"])
+    if user is None or not user.active or _account(user).password_stamp != payload.get("s"):
+        raise invalid
+    return user
+
+
+def check_link(database: Database, secret: str, token: str) -> Account:
+    """The account a link is for, if it can still be used; else ``LinkError``."""
+    with database.session() as session:
+        return _account(_link_user(session, secret, token))
+
+
+def reset_password(database: Database, secret: str, token: str, password: str) -> Account:
+    """Set the password a valid link asks for; the link cannot be used again."""
+    check_password(password)
+    with database.session() as session:
+        user = _link_user(session, secret, token)
+        _set_password(user, password)
+        account = _account(user)
+        audit.add(session, account, "account.password_reset", user.email)
+        return account
+
+
+def link_message(site: Site, account: Account, link: str, purpose: LinkPurpose) -> EmailMessage:
+    """The email carrying a reset or invitation link, in the site's language."""
+    lang = site.settings.language
+
+    def _(text: str, **params: Any) -> str:
+        return gettext(lang, text).format(**params)
+
+    message = EmailMessage()
+    message["To"] = account.email
+    message["From"] = site.settings.sender
+    if purpose == "reset":
+        message["Subject"] = _("Resetting your password – {site}", site=site.settings.name)
+        lines = [
+            _(
+                "Someone, probably you, asked to reset the password of {email}.",
+                email=account.email,
+            ),
+            _("To choose a new password, open this link within an hour:"),
+            "",
+            link,
+            "",
+            _("If you did not ask for it, ignore this message: your password stays as it is."),
+        ]
+    else:
+        message["Subject"] = _("Your account – {site}", site=site.settings.name)
+        lines = [
+            _("An account was created for {email} in the back office.", email=account.email),
+            _("To choose your password, open this link within three days:"),
+            "",
+            link,
+        ]
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
+def request_password_reset(
+    database: Database, site: Site, secret: str, email: str, link_for: Callable[[str], str]
+) -> None:
+    """Email a reset link if the address has an active account; say nothing either way."""
+    account = find_account(database, email)
+    if account is None or not account.active:
+        return
+    link = link_for(make_link_token(secret, account, "reset"))
+    deliver(site, link_message(site, account, link, "reset"))
+    audit.record(database, None, "account.password_reset_requested", account.email)
+
+
+def send_invitation(
+    database: Database,
+    site: Site,
+    secret: str,
+    account: Account,
+    link_for: Callable[[str], str],
+    actor: audit.Actor | str,
+) -> None:
+    """Email a new account the link to choose its password."""
+    link = link_for(make_link_token(secret, account, "invitation"))
+    deliver(site, link_message(site, account, link, "invitation"))
+    audit.record(database, actor, "account.invited", account.email)

@@ -1,0 +1,1 @@
+"""Email: building messages (core) and delivering them (adapters)."""

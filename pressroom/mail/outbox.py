@@ -1,0 +1,61 @@
+"""Delivering a message with no SMTP server: an ``.eml`` file in the site's ``instance/outbox/``.
+
+The default on a fresh machine, so that every chain that sends mail (password resets, campaigns)
+runs and can be read back. The SMTP layer extends ``deliver``; callers keep calling it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pressroom.config import Site
+
+OUTBOX = "outbox"
+
+
+def outbox_dir(site: Site) -> Path:
+    """Where undelivered messages are written, one ``.eml`` file each."""
+    return site.ensure_instance() / OUTBOX
+
+
+def complete_headers(site: Site, message: EmailMessage) -> None:
+    """Add ``Date``, ``Message-ID`` (on the site's domain) and ``From`` when missing."""
+    if "Date" not in message:
+        message["Date"] = format_datetime(datetime.now(UTC))
+    if "Message-ID" not in message:
+        domain = urlsplit(site.settings.base_url).hostname or "localhost"
+        message["Message-ID"] = make_msgid(domain=domain)
+    if "From" not in message:
+        message["From"] = site.settings.sender
+
+
+def write_eml(site: Site, message: EmailMessage) -> Path:
+    """Write the message atomically (temp file, then rename) and return its path."""
+    folder = outbox_dir(site)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(message.as_bytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def deliver(site: Site, message: EmailMessage) -> Path:
+    """Send one message; with no SMTP server configured (today: always) into the outbox."""
+    complete_headers(site, message)
+    return write_eml(site, message)

@@ -1,0 +1,1 @@
+"""Alembic migrations of pressroom's database (``pressroom db upgrade``, or automatic)."""
