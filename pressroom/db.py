@@ -106,7 +106,7 @@ def ensure_database(site: Site, configured_url: str | None = None) -> Database:
         try:
             engine = _engine(url)
         except Exception as exc:  # SQLAlchemy's URL and driver errors have no common base
-            raise ConfigError(f"{DATABASE_URL_ENV}: cannot use {_safe(url)}: {exc}") from exc
+            raise ConfigError(f"{DATABASE_URL_ENV}: cannot use {safe_url(url)}: {exc}") from exc
         database = Database(url, engine, sessionmaker(engine, expire_on_commit=False))
         upgrade(database)
         _ready[url] = database
@@ -133,7 +133,7 @@ def upgrade(database: Database, revision: str = "heads") -> None:
     except PressroomError:
         raise
     except Exception as exc:  # driver errors: unreachable server, read-only file...
-        raise DatabaseError(f"cannot set up the database {_safe(database.url)}: {exc}") from exc
+        raise DatabaseError(f"cannot set up the database {safe_url(database.url)}: {exc}") from exc
 
 
 def alembic_config(url: str, connection: Connection | None = None) -> Any:
@@ -196,7 +196,7 @@ def _file_lock(path: Path | None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without its password, fit for a message."""
     try:
         return make_url(url).render_as_string(hide_password=True)

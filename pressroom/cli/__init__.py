@@ -15,8 +15,10 @@ from flask.cli import FlaskGroup, ScriptInfo
 from pressroom.cli.check import check
 from pressroom.cli.contacts import contacts
 from pressroom.cli.context import current_site
+from pressroom.cli.database import database
 from pressroom.cli.serve import serve
 from pressroom.cli.site import init
+from pressroom.cli.user import user
 
 
 def _create_app() -> Flask:
@@ -60,3 +62,5 @@ def main() -> None:
 for command in (check, serve, init):
     cli.add_command(command)
 cli.add_command(contacts)
+cli.add_command(user)
+cli.add_command(database)

@@ -1,0 +1,38 @@
+"""``pressroom db``: the database's schema (it is also brought up to date on first use)."""
+
+from __future__ import annotations
+
+import click
+
+from pressroom import db
+from pressroom.cli.context import current_site
+from pressroom.errors import PressroomError
+
+
+@click.group("db")
+def database() -> None:
+    """The database: SQLite in instance/, or PRESSROOM_DATABASE_URL."""
+
+
+@database.command()
+def upgrade() -> None:
+    """Bring the database to the newest schema (creating it if needed)."""
+    try:
+        found = db.ensure_database(current_site())
+        db.upgrade(found)
+    except PressroomError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"database up to date: {db.safe_url(found.url)}")
+
+
+@database.command()
+@click.option("--message", "-m", required=True, help="What the migration changes.")
+def revision(message: str) -> None:
+    """For developers: write a migration from the difference between models and database."""
+    from alembic import command
+
+    try:
+        found = db.ensure_database(current_site())
+    except PressroomError as exc:
+        raise click.ClickException(str(exc)) from None
+    command.revision(db.alembic_config(found.url), message=message, autogenerate=True)

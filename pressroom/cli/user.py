@@ -1,0 +1,81 @@
+"""``pressroom user``: accounts of the back office, from a terminal (its operator acts as admin)."""
+
+from __future__ import annotations
+
+import click
+
+from pressroom import accounts
+from pressroom.cli.context import current_site
+from pressroom.db import Database, ensure_database
+from pressroom.errors import PressroomError
+
+
+def _database() -> Database:
+    try:
+        return ensure_database(current_site())
+    except PressroomError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _read_password(from_stdin: bool) -> str:
+    """One line of standard input, or a hidden prompt asked twice."""
+    if from_stdin:
+        line = click.get_text_stream("stdin").readline()
+        password = line.rstrip("\r\n")
+        if not password:
+            raise click.ClickException("--password-stdin: no password on standard input")
+        return password
+    password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@click.group()
+def user() -> None:
+    """Add accounts, change their passwords, list them."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(accounts.ROLES),
+    default="editor",
+    show_default=True,
+    help="editor drafts; publisher also publishes and sends; admin also manages accounts.",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
+def add(email: str, role: str, password_stdin: bool) -> None:
+    """Create an account for EMAIL (an address that has one already is refused)."""
+    database = _database()
+    try:
+        # Check the address before asking for a password that would be thrown away.
+        accounts.normalize_email(email)
+        password = _read_password(password_stdin)
+        account = accounts.add_user(database, email, role, password)
+    except PressroomError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"added {account.email} ({account.role})")
+
+
+@user.command("passwd")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
+def passwd(email: str, password_stdin: bool) -> None:
+    """Change the password of EMAIL; its open sessions end."""
+    database = _database()
+    try:
+        if accounts.find_account(database, email) is None:
+            raise accounts.AccountError("{email} has no account.", email=email)
+        account = accounts.change_password(database, email, _read_password(password_stdin))
+    except PressroomError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"password changed for {account.email}")
+
+
+@user.command("list")
+def list_() -> None:
+    """List accounts: address, role, state, last login (UTC)."""
+    for account in accounts.list_accounts(_database()):
+        state = "active" if account.active else "deactivated"
+        last = account.last_login_at.strftime("%Y-%m-%d %H:%M") if account.last_login_at else "-"
+        click.echo(f"{account.email}\t{account.role}\t{state}\t{last}")
