@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from pressroom import accounts
@@ -20,13 +22,12 @@ def _database() -> Database:
 def _read_password(from_stdin: bool) -> str:
     """One line of standard input, or a hidden prompt asked twice."""
     if from_stdin:
-        line = click.get_text_stream("stdin").readline()
-        password = line.rstrip("\r\n")
-        if not password:
+        line = sys.stdin.readline()
+        typed = line.rstrip("\r\n")
+        if not typed:
             raise click.ClickException("--password-stdin: no password on standard input")
-        return password
-    password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return password
+        return typed
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @click.group()
