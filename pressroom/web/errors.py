@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from pressroom.render.html import render_template
+from pressroom.pages import render_error_page
 from pressroom.web import state
 
 
-def _page(error: HTTPException) -> tuple[str, int]:
+def _page(error: HTTPException) -> Response | HTTPException:
     code = error.code or 500
-    html = render_template(
-        state.site(),
-        "page/error.html",
-        state.site().settings.language,
-        code=code,
-        name=error.name,
-    )
-    return html, code
+    if code < 400:  # redirects raised as exceptions (RequestRedirect) keep their own response
+        return error
+    try:
+        from pressroom.web.public import chrome
+
+        html = render_error_page(state.site(), chrome(), code, error.name)
+    except Exception:  # the error page itself must not fail: plain text then
+        current_app.logger.exception("error page failed")
+        return Response(f"{code} {error.name}\n", code, mimetype="text/plain")
+    response = Response(html, code, mimetype="text/html")
+    if code == 405 and error.get_headers():
+        for name, value in error.get_headers():
+            if name.lower() == "allow":
+                response.headers[name] = value
+    response.headers["Cache-Control"] = "no-store" if request.method != "GET" else "no-cache"
+    return response
 
 
 def register(app: Flask) -> None:
@@ -26,6 +34,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _page)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception) -> Response | HTTPException:
         app.logger.exception("unexpected error")
         return _page(InternalServerError())

@@ -1,39 +1,324 @@
-"""The public newsroom: what journalists and the public read."""
+"""The public newsroom: what journalists and the public read.
+
+Views only parse the request and ask the core: ``Newsroom.resolve`` says what a path shows (the
+static export asks the same question), ``pressroom.pages`` renders it. Visibility is decided at
+each request from the clock, so an embargo lifts without a restart. Pages are rendered once per
+change of their inputs (``PageCache``) and answered with ETag / Last-Modified and 304s.
+
+Interface language: the site's (French by default); ``?lang=en`` or ``?lang=fr`` switches and is
+remembered in a cookie. A release page without a chosen language speaks the release's own.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, send_from_directory, url_for
+import hashlib
+import logging
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, abort, current_app, redirect, request, send_from_directory
 from werkzeug.wrappers import Response
 
-from pressroom.release import upload_name
-from pressroom.render.html import render_release, render_template
+from pressroom.errors import PressroomError
+from pressroom.feeds import atom_feed, robots_txt, sitemap_xml
+from pressroom.i18n import SUPPORTED_LANGUAGES, base_language
+from pressroom.legal import LegalPage, LegalPages
+from pressroom.newsroom import (
+    FeedTarget,
+    ListingPage,
+    Newsroom,
+    NewsroomCache,
+    Redirect,
+    href,
+    lookup_key,
+    uploads_used,
+)
+from pressroom.pages import (
+    Chrome,
+    Download,
+    render_legal_page,
+    render_listing_page,
+    render_release_page,
+    render_search_page,
+)
+from pressroom.pdfsupport import pdf_file_name, render_pdf
+from pressroom.release import Release, upload_name
+from pressroom.search import SearchIndexCache
 from pressroom.web import state
+from pressroom.web.pagecache import (
+    CachedPage,
+    PageCache,
+    newest,
+    release_mtime,
+    theme_version,
+    uploads_version,
+)
 
+logger = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
+LANG_COOKIE = "pressroom_lang"
+HTML = "text/html; charset=utf-8"
+MAX_QUERY = 200
+
+
+@dataclass
+class NewsroomServices:
+    """What the public site keeps between requests, one per app."""
+
+    newsrooms: NewsroomCache = field(default_factory=NewsroomCache)
+    search: SearchIndexCache = field(default_factory=SearchIndexCache)
+    pages: PageCache = field(default_factory=PageCache)
+    legal: LegalPages | None = None
+    uploads: tuple[Newsroom, UploadRule] | None = None
+
+
+@dataclass(frozen=True)
+class UploadRule:
+    """Uploads a visitor may fetch: any but those used only by releases not yet public."""
+
+    hidden: frozenset[str]
+
+    def __contains__(self, name: object) -> bool:
+        return name not in self.hidden
+
+
+def services(app: Flask | None = None) -> NewsroomServices:
+    app = app or current_app
+    found = app.extensions.get("pressroom.newsroom")
+    if found is None:
+        found = app.extensions["pressroom.newsroom"] = NewsroomServices()
+    assert isinstance(found, NewsroomServices)
+    if found.legal is None:
+        found.legal = LegalPages(state.site())
+    return found
+
+
+def current_newsroom() -> Newsroom:
+    """The public newsroom at this request's moment."""
+    site = state.site()
+    return services().newsrooms.get(state.catalog(), state.now(), site.settings.per_page)
+
+
+def chosen_language() -> str | None:
+    """The interface language the visitor asked for (``?lang=``, then the cookie), if any."""
+    for value in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if value and base_language(value) == value.lower() and value.lower() in SUPPORTED_LANGUAGES:
+            return value.lower()
+    return None
+
+
+def legal_pages() -> tuple[LegalPage, ...]:
+    legal = services().legal
+    return legal.load() if legal is not None else ()
+
+
+def chrome(ui_lang: str | None = None) -> Chrome:
+    """The frame of a page for this request: language, footer links, language switch."""
+    site = state.site()
+    lang = ui_lang or chosen_language() or site.settings.language
+    other = "en" if base_language(lang) == "fr" else "fr"
+    args = {k: v for k, v in request.args.items() if k in ("q",)}
+    args["lang"] = other
+    fonts = any((root / "fonts" / "fonts.css").is_file() for root in site.theme_dirs)
+    return Chrome(
+        ui_lang=lang,
+        legal=legal_pages(),
+        fonts_css=fonts,
+        switch=(other, href(request.path) + "?" + urlencode(args)),
+    )
+
+
+def _respond(page: CachedPage, mimetype: str = HTML) -> Response:
+    response = Response(page.body, mimetype=mimetype)
+    response.set_etag(page.etag)
+    response.last_modified = page.last_modified
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.vary.add("Cookie")
+    lang = request.args.get("lang", "").lower()
+    if lang in SUPPORTED_LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
+    return response.make_conditional(request)
+
+
+def _cached(
+    key: Hashable, last_modified: datetime, render: Callable[[], str | bytes], mimetype: str = HTML
+) -> Response:
+    return _respond(services().pages.get(key, last_modified, render), mimetype)
+
+
+def _frame_key(frame: Chrome) -> Hashable:
+    site = state.site()
+    legal = tuple((p.url, p.version) for p in frame.legal)
+    return (theme_version(site), legal, frame.ui_lang, frame.fonts_css, frame.switch)
 
 
 @bp.get("/")
 def home() -> Response:
-    return redirect(url_for("public.listing"))
+    return redirect("/espace-presse/")
 
 
-@bp.get("/espace-presse/")
-def listing() -> str:
+@bp.get("/espace-presse/recherche")
+def search() -> Response:
     site = state.site()
-    releases = state.catalog().public(state.now())
-    return render_template(site, "page/listing.html", site.settings.language, releases=releases)
+    query = request.args.get("q", "")[:MAX_QUERY].strip()
+    newsroom = current_newsroom()
+    results = services().search.get(state.catalog()).search(query, state.now()) if query else []
+    frame = chrome()
+    html = render_search_page(site, newsroom, frame, query, results)
+    body = html.encode("utf-8")
+    etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+    return _respond(CachedPage(body, etag, datetime.now(UTC)))
 
 
-@bp.get("/espace-presse/<path:slug>/")
-def release(slug: str) -> str:
-    found = state.catalog().find_slug(slug)
-    if found is None or not found.is_public(state.now()):
-        abort(404)
-    return render_release(state.site(), found, "page")
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    site = state.site()
+    newsroom = current_newsroom()
+    legal = legal_pages()
+    key = ("sitemap", _newsroom_key(newsroom), tuple(p.url for p in legal))
+    changed = newest(*(r.date for r in newsroom.releases[:1]))
+    return _cached(
+        key, changed, lambda: sitemap_xml(site, newsroom, legal), "application/xml; charset=utf-8"
+    )
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    site = state.site()
+    return _cached(
+        ("robots", site.settings.base_url),
+        datetime(2000, 1, 1, tzinfo=UTC),
+        lambda: robots_txt(site),
+        "text/plain; charset=utf-8",
+    )
 
 
 @bp.get("/uploads/<path:name>")
 def upload(name: str) -> Response:
-    if upload_name("/uploads/" + name) is None:
+    """A site's upload, unless only drafts or embargoed releases use it."""
+    if upload_name("/uploads/" + name) is None or name not in _public_uploads():
         abort(404)
     return send_from_directory(state.site().uploads_dir, name)
+
+
+def _public_uploads() -> UploadRule:
+    catalog = state.catalog()
+    newsroom = current_newsroom()
+    kept = services()
+    if kept.uploads is not None and kept.uploads[0] is newsroom:
+        return kept.uploads[1]
+    now = state.now()
+    public = set().union(*(uploads_used(r) for r in newsroom.releases))
+    hidden = set().union(*(uploads_used(r) for r in catalog.releases if not r.is_public(now)))
+    rule = UploadRule(frozenset(hidden - public))
+    kept.uploads = (newsroom, rule)
+    return rule
+
+
+@bp.get("/static/<path:name>")
+def static(name: str) -> Response:
+    """The theme's CSS, scripts, icons (``static/``) and fonts (``fonts/``): the site's first."""
+    for root in state.site().theme_dirs:
+        folder, rest = (
+            (root / "fonts", name[6:]) if name.startswith("fonts/") else (root / "static", name)
+        )
+        if rest and (folder / rest).is_file() and ".." not in Path(rest).parts:
+            return send_from_directory(folder, rest, max_age=3600)
+    abort(404)
+
+
+@bp.get("/<path:path>")
+def page(path: str) -> Response:
+    """Every other public path: a release, a listing, a feed, a redirect, a PDF, a legal page."""
+    site = state.site()
+    full = "/" + path
+    newsroom = current_newsroom()
+    target = newsroom.resolve(full)
+    if target is None:
+        legal = services().legal
+        found = legal.find(lookup_key(full)) if legal is not None else None
+        if found is not None:
+            frame = chrome()
+            return _cached(
+                ("legal", found.url, found.version, _frame_key(frame)),
+                newest(found.version[0]),
+                lambda: render_legal_page(site, frame, found),
+            )
+        if full.endswith(".pdf"):
+            return _pdf(newsroom, full)
+        abort(404)
+    if isinstance(target, Release):
+        return _release(newsroom, target)
+    if isinstance(target, Redirect):
+        return redirect(href(target.location), 301)
+    if isinstance(target, FeedTarget):
+        spec = target.spec
+        members = newsroom.feed_releases(spec)
+        return _cached(
+            ("feed", spec, _newsroom_key(newsroom)),
+            newest(*(r.date for r in members[:1])),
+            lambda: atom_feed(site, newsroom, spec),
+            "application/atom+xml; charset=utf-8",
+        )
+    return _listing(newsroom, target)
+
+
+def _newsroom_key(newsroom: Newsroom) -> Hashable:
+    # The releases themselves: equal values, equal pages (a changed file is a new value).
+    return newsroom.releases
+
+
+def _release(newsroom: Newsroom, release: Release) -> Response:
+    site = state.site()
+    frame = chrome(chosen_language() or release.language)
+    name = pdf_file_name(release)
+    pdf = Download(release.url + name, _pdf_label(frame.ui_lang)) if name else None
+    key = (
+        "release",
+        release,
+        newsroom.release_terms(release),
+        uploads_version(site, release),
+        _frame_key(frame),
+        pdf,
+    )
+    changed = newest(release.date, release_mtime(site, release))
+    return _cached(key, changed, lambda: render_release_page(site, newsroom, release, frame, pdf))
+
+
+def _pdf_label(lang: str) -> str:
+    from pressroom.i18n import gettext
+
+    return gettext(lang, "The press release (PDF)")
+
+
+def _listing(newsroom: Newsroom, page: ListingPage) -> Response:
+    site = state.site()
+    frame = chrome()
+    key = ("listing", page.url, _newsroom_key(newsroom), _frame_key(frame))
+    changed = newest(*(r.date for r in newsroom.releases[:1]))
+    return _cached(key, changed, lambda: render_listing_page(site, newsroom, page, frame))
+
+
+def _pdf(newsroom: Newsroom, full: str) -> Response:
+    """The generated PDF of a public release, made on first request and kept while unchanged."""
+    site = state.site()
+    folder, _, name = full.rpartition("/")
+    release = newsroom.by_url.get(lookup_key(folder + "/"))
+    if release is None or pdf_file_name(release) != name:
+        abort(404)
+    key = ("pdf", release, uploads_version(site, release), theme_version(site))
+
+    def make() -> bytes:
+        try:
+            data = render_pdf(site, release)
+        except PressroomError as exc:
+            logger.warning("%s", exc)
+            data = None
+        if data is None:
+            abort(404)
+        return data
+
+    return _cached(key, newest(release.date, release_mtime(site, release)), make, "application/pdf")

@@ -1,0 +1,204 @@
+"""Every public page as HTML: the server and the static export both render through here.
+
+What differs between the two is carried by ``Chrome`` (search form target, language switch,
+whether PDFs exist), never by a second template.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pressroom.config import Site
+from pressroom.i18n import base_language
+from pressroom.legal import LegalPage
+from pressroom.markdown import plain_text, render_markdown
+from pressroom.newsroom import ListingPage, Newsroom, href
+from pressroom.release import Release
+from pressroom.render.context import Link, ReleaseView, long_date, release_view
+from pressroom.render.html import render_release, render_template
+
+SEARCH_URL = "/espace-presse/recherche"
+STATIC_SEARCH_URL = "/espace-presse/recherche/"
+FEED_URL = "/espace-presse/feed.xml"
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What surrounds every page: interface language, search target, footer links."""
+
+    ui_lang: str
+    search_url: str = SEARCH_URL
+    legal: tuple[LegalPage, ...] = ()
+    fonts_css: bool = False
+    # The other interface language and the link to it (server only: the export is monolingual).
+    switch: tuple[str, str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A release as a listing shows it."""
+
+    release: Release
+    url: str
+    title: str
+    date_text: str
+    category: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Download:
+    """The generated PDF of a release, linked only when it exists (or will, in an export)."""
+
+    url: str
+    label: str
+    size: int | None = None
+
+
+def absolute(site: Site, url: str) -> str:
+    """An absolute URL from the site's ``base_url``, for feeds, sitemap and metadata."""
+    return site.settings.base_url.rstrip("/") + href(url)
+
+
+@lru_cache(maxsize=8192)
+def summary(release: Release) -> str:
+    """The chapeau as plain text (else the start of the body), for listings and metadata."""
+    text = plain_text(render_markdown(release.chapeau, lang=release.language).html)
+    if not text:
+        text = plain_text(render_markdown(release.body[:3000], lang=release.language).html)
+        text = text[:300].rsplit(" ", 1)[0] + "…" if len(text) > 300 else text
+    return text
+
+
+def entry(site: Site, release: Release, ui_lang: str) -> Entry:
+    local = release.date.astimezone(site.settings.zone)
+    return Entry(
+        release=release,
+        url=href(release.url),
+        title=release.title,
+        date_text=long_date(local, ui_lang),
+        category=release.category,
+        summary=summary(release),
+    )
+
+
+def _page(site: Site, template: str, chrome: Chrome, **context: Any) -> str:
+    return render_template(site, template, chrome.ui_lang, chrome=chrome, href=href, **context)
+
+
+def json_ld(site: Site, view: ReleaseView, images: list[str]) -> str:
+    """Schema.org ``NewsArticle`` for search engines, safe inside a ``<script>`` element."""
+    release = view.release
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": release.title[:110],
+        "datePublished": release.date.isoformat(),
+        "inLanguage": view.lang,
+        "url": absolute(site, release.url),
+        "mainEntityOfPage": absolute(site, release.url),
+        "articleSection": release.category,
+        "keywords": list(release.tags),
+        "publisher": {"@type": "Organization", "name": site.settings.issuer_name},
+        "author": {"@type": "Organization", "name": site.settings.issuer_name},
+    }
+    if view.summary:
+        data["description"] = view.summary
+    if images:
+        data["image"] = images
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render_release_page(
+    site: Site,
+    newsroom: Newsroom,
+    release: Release,
+    chrome: Chrome,
+    pdf: Download | None = None,
+) -> str:
+    """The communiqué page: through ``render_release`` like the PDF and the email."""
+    view = release_view(site, release)
+    categories, tags = newsroom.release_terms(release)
+    images = [absolute(site, i.url) for i in view.images if i.available]
+    extra = {
+        "chrome": chrome,
+        "href": href,
+        "category_term": categories[0] if categories else None,
+        "tag_terms": tags,
+        "pdf": pdf,
+        "canonical": absolute(site, release.url),
+        "og_images": images,
+        "json_ld": json_ld(site, view, images),
+        "file_size": file_size,
+        "chapeau_first": True,
+    }
+    if base_language(chrome.ui_lang) == base_language(view.lang):
+        return render_release(site, view, "page", **extra)
+    # An interface language chosen by the visitor: the same template, another catalogue.
+    return render_template(site, "page/release.html", chrome.ui_lang, view=view, **extra)
+
+
+def render_listing_page(site: Site, newsroom: Newsroom, page: ListingPage, chrome: Chrome) -> str:
+    """One page of the listing of all releases, a category, a tag or a year."""
+    return _page(
+        site,
+        "page/listing.html",
+        chrome,
+        page=page,
+        entries=[entry(site, r, chrome.ui_lang) for r in page.releases],
+        newsroom=newsroom,
+        canonical=absolute(site, page.canonical),
+    )
+
+
+def render_search_page(
+    site: Site,
+    newsroom: Newsroom,
+    chrome: Chrome,
+    query: str,
+    results: list[Release] | None,
+) -> str:
+    """Search results (server), or the empty page the export's script fills in (``None``)."""
+    return _page(
+        site,
+        "page/search.html",
+        chrome,
+        query=query,
+        entries=None if results is None else [entry(site, r, chrome.ui_lang) for r in results],
+        newsroom=newsroom,
+        canonical=absolute(site, STATIC_SEARCH_URL),
+    )
+
+
+def render_error_page(site: Site, chrome: Chrome, code: int, name: str) -> str:
+    return _page(site, "page/error.html", chrome, code=code, name=name)
+
+
+def render_legal_page(site: Site, chrome: Chrome, page: LegalPage) -> str:
+    return _page(site, "page/legal.html", chrome, page=page, canonical=absolute(site, page.url))
+
+
+def file_size(size: int | None, lang: str) -> str:
+    """A file size as people read it: ``1,2 Mo`` in French, ``1.2 MB`` in English."""
+    from babel.numbers import format_decimal
+
+    if size is None:
+        return ""
+    code = base_language(lang)
+    units = ("o", "ko", "Mo", "Go") if code == "fr" else ("B", "kB", "MB", "GB")
+    value = float(size)
+    for unit in units:
+        if value < 1000 or unit == units[-1]:
+            pattern = "#,##0" if unit == units[0] else "#,##0.#"
+            return f"{format_decimal(value, format=pattern, locale=code)}\u00a0{unit}"
+        value /= 1000
+    return ""  # pragma: no cover - the loop always returns
+
+
+def available_files(view: ReleaseView) -> list[Link]:
+    return [f for f in view.files if f.available]

@@ -1,0 +1,53 @@
+"""The generated PDF of a release, seen from the newsroom: its file name and its bytes.
+
+The PDF renderer (``pressroom.render.pdf``, WeasyPrint) and its naming rule (``pressroom.pdfname``)
+are imported lazily: the newsroom and the static export work without them (a slim install, a
+machine without WeasyPrint's libraries), and then leave the PDF link out rather than link a file
+that cannot be made.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from pressroom.config import Site
+from pressroom.release import Release
+
+logger = logging.getLogger(__name__)
+
+
+@cache
+def pdf_available() -> bool:
+    """Whether this installation can make PDFs (the renderer and its naming rule import)."""
+    try:
+        import pressroom.pdfname
+        import pressroom.render.pdf  # noqa: F401
+    except (ImportError, OSError) as exc:  # OSError: WeasyPrint's native libraries missing
+        logger.warning("PDFs unavailable (%s): pages will not link them", exc)
+        return False
+    return True
+
+
+def pdf_file_name(release: Release) -> str | None:
+    """The PDF's file name (``CP_....pdf``), or None when PDFs cannot be made here."""
+    if not pdf_available():
+        return None
+    from pressroom.pdfname import release_pdf_name
+
+    return release_pdf_name(release)
+
+
+def pdf_url(release: Release) -> str | None:
+    """Where the PDF is published: ``/espace-presse/<slug>/<NAME>.pdf``."""
+    name = pdf_file_name(release)
+    return release.url + name if name else None
+
+
+def render_pdf(site: Site, release: Release) -> bytes | None:
+    """The PDF's bytes, or None when the renderer is missing; ``PdfError`` if it fails."""
+    if not pdf_available():
+        return None
+    from pressroom.render.pdf import render_pdf as render
+
+    return render(site, release)

@@ -1,0 +1,148 @@
+"""Full-text search over title, chapeau and body, ignoring case and accents ("etat" → "État").
+
+An inverted index of folded words, rebuilt only when the catalog changes and then re-reading only
+the releases that changed. A query term matches every word it begins ("numeri" finds
+"numérique"); all terms must match. Visibility is applied at query time, so an embargo lifts in
+search results the moment it lifts on the page.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pressroom.release import Release
+from pressroom.render.context import fold
+from pressroom.store import Catalog
+
+MAX_QUERY_TERMS = 12
+MAX_RESULTS = 200
+
+_WORD = re.compile(r"\w+")
+# Markup that is not text: kramdown IALs, HTML tags, link targets, bare URLs, entities.
+_MARKUP = re.compile(
+    r"\{:[^}]*\}|<[^>]{0,500}>|\]\([^)]*\)|https?://\S+|&[a-zA-Z]+;|&#\d+;", re.DOTALL
+)
+
+
+def words(text: str) -> set[str]:
+    """The folded words of a text: lower case, without accents, markup left out."""
+    return set(_WORD.findall(fold(_MARKUP.sub(" ", text))))
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a query, folded, in order, without repeats, at most a dozen."""
+    found = _WORD.findall(fold(query))
+    return list(dict.fromkeys(found))[:MAX_QUERY_TERMS]
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the index keeps of one release."""
+
+    release: Release
+    title_words: frozenset[str]
+    all_words: frozenset[str]
+
+
+def document(release: Release) -> Document:
+    title = words(release.title)
+    return Document(
+        release, frozenset(title), frozenset(title | words(release.chapeau + "\n" + release.body))
+    )
+
+
+class SearchIndex:
+    """An inverted index of a catalog's releases (drafts included; filtered at query time)."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents = documents
+        postings: dict[str, set[int]] = {}
+        for number, doc in enumerate(documents):
+            for word in doc.all_words:
+                postings.setdefault(word, set()).add(number)
+        self.vocabulary = sorted(postings)
+        self.postings = postings
+
+    def _matching(self, term: str) -> set[int]:
+        """Documents holding a word that begins with ``term``."""
+        found: set[int] = set()
+        start = bisect.bisect_left(self.vocabulary, term)
+        for word in self.vocabulary[start:]:
+            if not word.startswith(term):
+                break
+            found |= self.postings[word]
+        return found
+
+    def search(self, query: str, now: datetime) -> list[Release]:
+        """Public releases matching every term, those matching in the title first, newest first."""
+        terms = query_terms(query)
+        if not terms:
+            return []
+        hits: set[int] | None = None
+        for term in sorted(terms, key=len, reverse=True):  # long terms are the most selective
+            matching = self._matching(term)
+            hits = matching if hits is None else hits & matching
+            if not hits:
+                return []
+        assert hits is not None
+        results = [self.documents[n] for n in hits if self.documents[n].release.is_public(now)]
+
+        def rank(doc: Document) -> tuple[int, datetime]:
+            in_title = sum(any(w.startswith(t) for w in doc.title_words) for t in terms)
+            return in_title, doc.release.date
+
+        results.sort(key=rank, reverse=True)
+        return [doc.release for doc in results[:MAX_RESULTS]]
+
+
+class SearchIndexCache:
+    """The index of the latest catalog; unchanged releases keep their parsed words."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._catalog: Catalog | None = None
+        self._index: SearchIndex | None = None
+        self._documents: dict[str, Document] = {}
+
+    def get(self, catalog: Catalog) -> SearchIndex:
+        with self._lock:
+            if self._index is not None and self._catalog is catalog:
+                return self._index
+            documents = []
+            known = self._documents
+            for release in catalog.releases:
+                doc = known.get(release.path)
+                if doc is None or doc.release is not release:
+                    doc = document(release)
+                documents.append(doc)
+            self._documents = {d.release.path: d for d in documents}
+            self._index = SearchIndex(documents)
+            self._catalog = catalog
+            return self._index
+
+
+def static_index(entries: list[tuple[Release, str, str, str]]) -> list[dict[str, Any]]:
+    """The index the static export ships as JSON: (release, url, date text, summary) each.
+
+    The browser matches query terms against the start of each word in ``w``, as the server does.
+    """
+    out = []
+    for release, url, date_text, summary in entries:
+        doc = document(release)
+        out.append(
+            {
+                "u": url,
+                "t": release.title,
+                "d": date_text,
+                "c": release.category,
+                "s": summary[:240],
+                "w": " ".join(sorted(doc.all_words)),
+                "h": " ".join(sorted(doc.title_words)),
+            }
+        )
+    return out
