@@ -12,13 +12,15 @@ import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pressroom.config import Site
 from pressroom.errors import ConflictError, NotFoundError, Problem, ReleaseError
+from pressroom.frontmatter_edit import FrontMatterEditError, set_body, update_front_matter
 from pressroom.release import Release, parse_release, upload_name
 
 RELEASE_SUFFIXES = (".md", ".markdown")
@@ -236,3 +238,41 @@ def write_atomic(path: Path, data: bytes, expected: FileVersion | None = None) -
             os.unlink(tmp)
         raise
     return FileVersion.of(data)
+
+
+def save_release(
+    site: Site,
+    path: Path,
+    changes: Mapping[str, Any],
+    body: str | None = None,
+    expected: FileVersion | None = None,
+) -> FileVersion:
+    """Write changed fields back to a release file with a minimal diff, atomically.
+
+    An unchanged release is not rewritten at all; a change that would make the file
+    unreadable is refused before anything touches the disk; a file changed by someone else
+    since ``expected`` was read raises ``ConflictError``.
+    """
+    shown = relative(site, path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReleaseError(shown, 1, f"cannot read: {exc.strerror}") from None
+    if expected is not None and FileVersion.of(data) != expected:
+        raise ConflictError(f"{shown} was changed by someone else since you opened it")
+    # Decode without normalising: a BOM or CRLF line ends stay as the author's tools wrote them.
+    try:
+        original = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReleaseError(shown, 1, "not UTF-8; cannot save over it") from None
+    try:
+        text = update_front_matter(original, changes)
+        if body is not None:
+            text = set_body(text, body)
+    except FrontMatterEditError as exc:
+        raise ReleaseError(shown, exc.line or 1, exc.message) from None
+    if text == original:
+        return FileVersion.of(data)
+    normalised, _ = decode_release(text.encode("utf-8"), shown)
+    parse_release(normalised, shown, site.settings)  # raises ReleaseError: nothing written
+    return write_atomic(path, text.encode("utf-8"), expected=FileVersion.of(data))

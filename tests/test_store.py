@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from pressroom.config import Site
-from pressroom.errors import ConflictError
-from pressroom.store import FileVersion, ReleaseStore, load_catalog, write_atomic
+from pressroom.errors import ConflictError, ReleaseError
+from pressroom.frontmatter_edit import DELETE
+from pressroom.store import FileVersion, ReleaseStore, load_catalog, save_release, write_atomic
 
 GOOD = "---\ntitle: {title}\ndate: 2021-11-18 11:07:00 +01:00\n---\nCorps.\n"
 
@@ -102,3 +103,43 @@ def test_write_atomic_refuses_a_stale_version(tmp_path: Path) -> None:
 
 def test_file_version_is_content_based() -> None:
     assert FileVersion.of(b"x") == FileVersion.of(b"x") != FileVersion.of(b"y")
+
+
+SEED = "releases/2021-11-18-numerique-letat-recrute-300-postes-lors-de-son-forum-de-lemploi-tech.md"
+
+
+def test_saving_an_unchanged_release_does_not_touch_the_file(demo_site: Site) -> None:
+    path = demo_site.root / SEED
+    os.utime(path, ns=(1, 1))
+    release = load_catalog(demo_site).find_url(
+        "/espace-presse/numerique-letat-recrute-300-postes-lors-de-son-forum-de-lemploi-tech/"
+    )
+    assert release is not None
+    save_release(demo_site, path, dict(release.metadata))
+    assert path.stat().st_mtime_ns == 1
+
+
+def test_saving_one_field_rewrites_only_its_lines(demo_site: Site) -> None:
+    path = demo_site.root / SEED
+    before = path.read_text(encoding="utf-8").splitlines()
+    save_release(demo_site, path, {"title": "Nouveau titre"})
+    after = path.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [(before[1], "title: Nouveau titre")]
+
+
+def test_saving_a_change_that_breaks_the_release_writes_nothing(demo_site: Site) -> None:
+    path = demo_site.root / SEED
+    original = path.read_bytes()
+    with pytest.raises(ReleaseError, match="missing title"):
+        save_release(demo_site, path, {"title": DELETE})
+    assert path.read_bytes() == original
+
+
+def test_saving_over_someone_elses_edit_is_a_conflict(demo_site: Site) -> None:
+    path = demo_site.root / SEED
+    opened = FileVersion.of(path.read_bytes())
+    save_release(demo_site, path, {"tags": ["autre"]})
+    with pytest.raises(ConflictError):
+        save_release(demo_site, path, {"title": "Mon titre"}, expected=opened)
+    assert "Mon titre" not in path.read_text(encoding="utf-8")
