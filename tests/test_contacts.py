@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from email_validator import EmailNotValidError, validate_email
 
 from pressroom.config import PressContact, Site
 from pressroom.contacts import (
@@ -159,6 +160,42 @@ def test_addresses_are_normalised_by_email_validator() -> None:
 def test_invalid_addresses_are_refused_with_the_reason(address: str) -> None:
     with pytest.raises(InvalidEmailError, match="invalid address"):
         normalize_email(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jean.dupont@example.com",
+        "Jean.Dupont+presse@Example.COM",
+        "o'neil@example.org",
+        "a@XN--RDACTION-B1A.example.com",
+        "zoé@example.com",
+        '"jean dupont"@example.com',
+        "a..b@example.com",
+        ".a@example.com",
+        "a.@example.com",
+        "a@b@example.com",
+        "a@localhost",
+        "a@example",
+        "a@-example.com",
+        "a@example..com",
+        "a@[192.0.2.1]",
+        "Jean <jean@example.com>",
+        "x" * 120 + "@example.com",
+        "x" * 64 + "@" + "d" * 60 + "." + "e" * 60 + "." + "f" * 60 + ".com",
+        "x" * 65 + "@example.com",
+    ],
+)
+def test_normalising_agrees_with_email_validator(address: str) -> None:
+    try:
+        expected: str | None = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    try:
+        found: str | None = normalize_email(address)
+    except InvalidEmailError:
+        found = None
+    assert found == expected
 
 
 def test_addresses_compare_without_case_and_with_idn_normalised() -> None:
