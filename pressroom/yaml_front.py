@@ -46,11 +46,7 @@ class FrontMatter:
     key_lines: dict[str, int]
     body: str
     text: str  # the YAML between the fences, as written
-
-    @property
-    def body_offset(self) -> int:
-        """Add to a 1-based line of the body (which starts on the closing fence) for the file's."""
-        return self.text.count("\n")
+    body_offset: int = 0  # add to a 1-based line of ``body`` to get the file's line
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int:
@@ -91,6 +87,9 @@ def parse_front_matter(text: str) -> FrontMatter:
     if parts is None:
         raise FrontMatterError(1, "no front matter: the file must start with a '---' line")
     fm_text, body = parts
+    # python-frontmatter's closing fence may swallow a blank line after it, so count the lines
+    # before the body in the text itself rather than assume where the body starts.
+    body_offset = text.count("\n", 0, len(text) - len(body))
     # The split text starts with the newline that ends the opening '---' (file line 1), so a
     # 0-based YAML mark plus one is the file's 1-based line.
     offset = 1
@@ -98,7 +97,7 @@ def parse_front_matter(text: str) -> FrontMatter:
     try:
         node = loader.get_single_node()
         if node is None:
-            return FrontMatter({}, {}, body, fm_text)
+            return FrontMatter({}, {}, body, fm_text, body_offset)
         _expanded_size(node, {})
         key_lines: dict[str, int] = {}
         if isinstance(node, yaml.MappingNode):
@@ -121,4 +120,4 @@ def parse_front_matter(text: str) -> FrontMatter:
     if not isinstance(data, dict):
         raise FrontMatterError(2, "front matter must be a mapping of 'key: value' lines")
     metadata = {str(key): value for key, value in data.items()}
-    return FrontMatter(metadata, key_lines, body, fm_text)
+    return FrontMatter(metadata, key_lines, body, fm_text, body_offset)
