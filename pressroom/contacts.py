@@ -13,6 +13,7 @@ import functools
 import hashlib
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,7 @@ class Contact:
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Contact))
 TEXT_FIELDS: tuple[str, ...] = tuple(c for c in COLUMNS if c not in ("email", "beats"))
 _BEATS = COLUMNS.index("beats")
+_NO_ADDRESS = "no valid email address: row left out, and dropped when the list is next saved"
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,15 @@ def parse_list(data: bytes, shown: str) -> tuple[tuple[Contact, ...], tuple[Prob
         line = data[: exc.start].count(b"\n") + 1
         raise ContactError(f"{shown}:{line}: not UTF-8; save the list as UTF-8") from None
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _parse_rows(reader, shown)
+    except csv.Error as exc:
+        raise ContactError(f"{shown}:{reader.line_num}: {exc}") from None
+
+
+def _parse_rows(
+    reader: Iterator[list[str]], shown: str
+) -> tuple[tuple[Contact, ...], tuple[Problem, ...]]:
     header = next(reader, None)
     if header is None:
         return (), ()
@@ -250,14 +261,14 @@ def parse_list(data: bytes, shown: str) -> tuple[tuple[Contact, ...], tuple[Prob
     contacts: list[Contact] = []
     seen: dict[str, int] = {}
     positions = [columns.index(name) if name in columns else -1 for name in COLUMNS]
-    line = reader.line_num
+    line = 1
     for cells in reader:
-        row_line, line = line + 1, reader.line_num
+        row_line, line = line + 1, line + 1 + sum(c.count("\n") for c in cells)
         if not any(c.strip() for c in cells):
             continue
         contact = contact_from_cells(cells, positions)
         if "@" not in contact.email:
-            problems.append(Problem(shown, row_line, "error", "no valid email address; skipped"))
+            problems.append(Problem(shown, row_line, "error", _NO_ADDRESS))
         elif contact.key in seen:
             problems.append(
                 Problem(

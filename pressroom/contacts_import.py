@@ -205,7 +205,7 @@ def decode_spreadsheet(data: bytes, shown: str) -> tuple[str, str]:
             continue
         if _looks_binary(text):
             break
-        return text, name + (" with BOM" if data.startswith(b"\xef\xbb\xbf") else "")
+        return text.rstrip("\x1a"), name + (" with BOM" if data.startswith(b"\xef\xbb\xbf") else "")
     raise ImportRefusedError(
         f"{shown}: not a text file: save it from your spreadsheet as CSV (UTF-8 or Windows-1252)"
     )
@@ -214,7 +214,8 @@ def decode_spreadsheet(data: bytes, shown: str) -> tuple[str, str]:
 def _looks_binary(text: str) -> bool:
     sample = text[:65536]
     controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\r\n")
-    return controls > 0
+    # A stray control character (an old DOS end-of-file mark) is not yet a binary file.
+    return controls > len(sample) // 100
 
 
 def guess_delimiter(text: str) -> str:
@@ -285,8 +286,11 @@ def map_columns(header: tuple[str, ...], shown: str) -> tuple[dict[str, int], tu
 
 
 def _cells(columns: dict[str, int], cells: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """Each mapped field's cell; line breaks, tabs and runs of spaces survive only in notes,
+    so a name or an outlet can never carry a line break into an email header."""
     for name, index in columns.items():
-        yield name, cells[index].strip() if index < len(cells) else ""
+        value = cells[index] if index < len(cells) else ""
+        yield name, value.strip() if name == "notes" else " ".join(value.split())
 
 
 def preview_import(site: Site, list_name: str, data: bytes, source: str) -> ImportPreview:

@@ -104,7 +104,8 @@ def test_bad_rows_of_a_list_file_are_reported_with_their_line(site: Site) -> Non
     assert [c.email for c in contact_list.contacts] == ["ana@example.com"]
     assert [str(p) for p in contact_list.problems] == [
         "contacts/x.csv:1: warning: unknown columns ignored: twitter",
-        "contacts/x.csv:3: error: no valid email address; skipped",
+        "contacts/x.csv:3: error: no valid email address: row left out, and dropped when the "
+        "list is next saved",
         "contacts/x.csv:4: warning: ANA@example.com repeats line 2",
     ]
 

@@ -262,3 +262,13 @@ def test_list_changed_between_preview_and_apply_is_not_overwritten(site: Site) -
 def test_invalid_list_name_is_refused_before_reading_the_file(site: Site) -> None:
     with pytest.raises(ContactError, match="not a valid list name"):
         import_file(site, "../escape", DATA / "utf8-bom-comma.csv")
+
+
+def test_line_breaks_survive_only_in_notes_and_rows_count_as_in_a_spreadsheet(
+    site: Site,
+) -> None:
+    result = preview(site, "multiline-cells.csv")
+    ((_row, contact),) = result.added
+    assert (contact.first_name, contact.last_name) == ("Ana Maria", "Lima Costa")
+    assert contact.notes == "ligne 1\r\nligne 2"
+    assert [(n.row, n.email) for n in result.refused] == [(3, "pas-une-adresse")]
