@@ -47,8 +47,11 @@ class AccountError(PressroomError):
     """An account operation was refused. ``message`` is an English msgid with ``{}`` fields,
     so the web can show it in the interface language; ``field`` names the form field at fault."""
 
-    def __init__(self, message: str, *, field: str | None = None, **params: str) -> None:
-        super().__init__(message.format(**params))
+    def __init__(
+        self, message: str, *, field: str | None = None, detail: str = "", **params: str
+    ) -> None:
+        text = message.format(**params)
+        super().__init__(f"{text} ({detail})" if detail else text)
         self.message = message
         self.params = params
         self.field = field
@@ -111,10 +114,10 @@ def normalize_email(email: str) -> str:
         valid = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise AccountError(
-            "{email}: this email address is not valid ({reason}).",
+            "{email}: this email address is not valid.",
             field="email",
+            detail=str(exc),
             email=email.strip(),
-            reason=str(exc),
         ) from None
     return valid.normalized.lower()
 
@@ -250,6 +253,19 @@ def change_password(
         _set_password(user, password)
         audit.add(session, actor, "account.password_changed", address)
         return _account(user)
+
+
+def change_own_password(database: Database, account_id: int, current: str, new: str) -> Account:
+    """A signed-in person changes their password, proving they know the current one."""
+    check_password(new)
+    with database.session() as session:
+        user = _user(session, account_id)
+        if not _verify(user.password_hash, current):
+            raise AccountError("The current password is wrong.", field="current")
+        _set_password(user, new)
+        account = _account(user)
+        audit.add(session, account, "account.password_changed", user.email)
+        return account
 
 
 def _set_password(user: User, password: str) -> None:

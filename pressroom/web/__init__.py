@@ -49,5 +49,11 @@ def create_app(
     from pressroom.web import errors, public
 
     app.register_blueprint(public.bp)
+    from pressroom.web import admin, auth, security
+
+    security.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
     errors.register(app)
     return app
