@@ -12,6 +12,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
 
+from pressroom.cli.build import build
 from pressroom.cli.check import check
 from pressroom.cli.contacts import contacts
 from pressroom.cli.context import current_site
@@ -61,6 +62,7 @@ def main() -> None:
 
 for command in (check, serve, init):
     cli.add_command(command)
+cli.add_command(build)
 cli.add_command(contacts)
 cli.add_command(user)
 cli.add_command(database)
