@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from conftest import DATA, corpus_files
 
 from pressroom.config import Site, load_site
 from pressroom.store import load_catalog
@@ -148,3 +148,14 @@ def test_check_leaves_hostile_files_byte_for_byte_as_they_were(
     for path in HOSTILE.iterdir():
         copy = hostile_site.releases_dir / path.name
         assert copy.read_bytes() == path.read_bytes(), path.name
+
+
+def test_hostile_files_among_the_communiques_leave_every_communique_loaded(
+    make_site: Callable[..., Site], corpus: Path
+) -> None:
+    communiques = corpus_files("numerique-gouv/communiques")
+    site = make_site([*communiques, *sorted(HOSTILE.iterdir())])
+    catalog = load_catalog(site)
+    loaded = {r.path for r in catalog.releases}
+    assert {f"releases/{p.name}" for p in communiques} <= loaded
+    assert len(catalog.errors) == len(ERRORS)
