@@ -113,3 +113,10 @@ def test_lists_shows_names_and_counts(runner: CliRunner, site: Site) -> None:
     result = run(runner, site, "lists")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == ["amis\t1", "presse\t2"]
+
+
+def test_import_shows_the_problems_of_the_list_it_updates(runner: CliRunner, site: Site) -> None:
+    shutil.copyfile(DATA / "list-with-problems.csv", site.contacts_dir / "presse.csv")
+    result = run(runner, site, "import", str(DATA / "utf8-bom-comma.csv"), "--list", "presse")
+    assert result.exit_code == 0
+    assert "contacts/presse.csv:3: error: no valid email address" in result.output

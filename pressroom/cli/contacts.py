@@ -55,6 +55,8 @@ def _print_preview(preview: ImportPreview, verbose: bool) -> None:
         f"{len(preview.added)} to add, {len(preview.updated)} to update, "
         f"{len(preview.unchanged)} unchanged, {len(preview.refused)} refused"
     )
+    for problem in preview.base.problems:
+        click.echo(str(problem))
     if preview.ignored_columns:
         click.echo("ignored columns: " + ", ".join(preview.ignored_columns))
     if verbose:
