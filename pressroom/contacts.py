@@ -110,7 +110,7 @@ class ContactList:
 
 
 def normalize_email(address: str) -> str:
-    """The address as email-validator normalises it (lowercase, Unicode domain, NFC).
+    """The address as email-validator normalises it (domain lowercased, in Unicode; NFC).
 
     Raises ``InvalidEmailError`` with email-validator's reason; no DNS lookup is made.
     """
