@@ -16,7 +16,7 @@ import pytest
 from conftest import DATA, corpus_files
 
 from pressroom.config import Site, load_site
-from pressroom.store import load_catalog
+from pressroom.store import Catalog, load_catalog
 
 HOSTILE = DATA / "hostile"
 
@@ -58,6 +58,12 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     for path in HOSTILE.iterdir():
         shutil.copyfile(path, root / "releases" / path.name)
     return load_site(root)
+
+
+@pytest.fixture(scope="module")
+def catalog(hostile_site: Site) -> Catalog:
+    """The hostile site loaded once in-process (deep-nesting.md alone costs half a second)."""
+    return load_catalog(hostile_site)
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +114,7 @@ def test_every_output_line_names_a_file_and_a_line(
         assert severity.strip() in ("error", "warning"), line
 
 
-def test_files_that_can_be_read_load_despite_bom_crlf_and_injection(hostile_site: Site) -> None:
-    catalog = load_catalog(hostile_site)
+def test_files_that_can_be_read_load_despite_bom_crlf_and_injection(catalog: Catalog) -> None:
     loaded = sorted(r.path.removeprefix("releases/") for r in catalog.releases)
     assert loaded == sorted(LOADS)
     for name, word in LOADS.items():
@@ -119,14 +124,14 @@ def test_files_that_can_be_read_load_despite_bom_crlf_and_injection(hostile_site
             assert any(word in p.message for p in warnings), (name, warnings)
 
 
-def test_injected_newline_in_title_is_folded_to_one_line(hostile_site: Site) -> None:
-    release = load_catalog(hostile_site).get("header-injection")
+def test_injected_newline_in_title_is_folded_to_one_line(catalog: Catalog) -> None:
+    release = catalog.get("header-injection")
     assert release.title == "Objet anodin Bcc: x@example.org"
     assert "\r" not in release.title and "\n" not in release.title
 
 
-def test_crlf_file_reads_like_its_lf_twin(hostile_site: Site) -> None:
-    release = load_catalog(hostile_site).get("crlf")
+def test_crlf_file_loads_its_fields_without_carriage_returns(catalog: Catalog) -> None:
+    release = catalog.get("crlf")
     assert (release.title, release.category) == ("Fins de ligne Windows", "Communiqué de presse")
     assert "\r" not in release.body
 
