@@ -17,6 +17,7 @@ from pressroom.cli.check import check
 from pressroom.cli.contacts import contacts
 from pressroom.cli.context import current_site
 from pressroom.cli.database import database
+from pressroom.cli.pdf import pdf
 from pressroom.cli.serve import serve
 from pressroom.cli.site import init
 from pressroom.cli.user import user
@@ -66,3 +67,4 @@ cli.add_command(build)
 cli.add_command(contacts)
 cli.add_command(user)
 cli.add_command(database)
+cli.add_command(pdf)

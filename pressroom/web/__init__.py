@@ -49,6 +49,9 @@ def create_app(
     from pressroom.web import errors, public
 
     app.register_blueprint(public.bp)
+    from pressroom.web import pdf as pdf_views
+
+    app.register_blueprint(pdf_views.bp)
     from pressroom.web import admin, auth, security
 
     security.init_app(app)
