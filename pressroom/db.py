@@ -113,12 +113,13 @@ def ensure_database(site: Site, configured_url: str | None = None) -> Database:
         return database
 
 
-def forget_databases() -> None:
-    """Drop the per-process cache of migrated databases (tests that recreate a schema)."""
+def forget_databases(url: str | None = None) -> None:
+    """Close and forget migrated databases (one URL, or all): tests that drop a schema."""
     with _lock:
-        for database in _ready.values():
-            database.dispose()
-        _ready.clear()
+        for key in [url] if url else list(_ready):
+            database = _ready.pop(key, None)
+            if database is not None:
+                database.dispose()
 
 
 def upgrade(database: Database, revision: str = "heads") -> None:

@@ -6,13 +6,17 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from pressroom import accounts
+from pressroom.accounts import Account
 from pressroom.config import Site, load_site
+from pressroom.db import Database, ensure_database
 from pressroom.web import create_app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,3 +110,89 @@ def client(app: Flask) -> FlaskClient:
 def runner() -> CliRunner:
     """Runs ``pressroom`` commands in-process (pass ``--site`` explicitly)."""
     return CliRunner()
+
+
+# Accounts and the database: the back office's vocabulary, for any test that needs a signed-in
+# person. The password is long enough for the account rules.
+
+TEST_PASSWORD = "correct horse battery staple"
+POSTGRES_URL = os.environ.get(
+    "PRESSROOM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def database(demo_site: Site) -> Database:
+    """The demo site's database (SQLite in its instance/, or PRESSROOM_DATABASE_URL), migrated."""
+    return ensure_database(demo_site)
+
+
+@pytest.fixture
+def make_account(database: Database) -> Callable[..., Account]:
+    """Create an account: ``make_account("publisher")`` is publisher@example.org."""
+
+    def make(
+        role: str = "editor", email: str | None = None, password: str = TEST_PASSWORD
+    ) -> Account:
+        return accounts.add_user(database, email or f"{role}@example.org", role, password)
+
+    return make
+
+
+class AuthActions:
+    """Signing in and out through the real forms, CSRF token included."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def token(self, path: str = "/connexion") -> str:
+        return csrf_token_in(self.client.get(path).get_data(as_text=True))
+
+    def login(self, email: str, password: str = TEST_PASSWORD) -> Any:
+        data = {"email": email, "password": password, "csrf_token": self.token()}
+        return self.client.post("/connexion", data=data)
+
+    def logout(self) -> Any:
+        return self.client.post("/deconnexion", data={"csrf_token": self.token("/admin/")})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema on the PostgreSQL at 127.0.0.1 (mark tests ``services``); dropped after."""
+    import uuid
+
+    psycopg = pytest.importorskip("psycopg")
+    from sqlalchemy import make_url
+
+    from pressroom.db import forget_databases
+
+    url = make_url(POSTGRES_URL)
+    schema = f"pressroom_test_{uuid.uuid4().hex[:12]}"
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        admin = psycopg.connect(dsn, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL not reachable at {url.render_as_string()}: {exc}")
+    with admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        test_url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+        rendered = test_url.render_as_string(hide_password=False)
+        try:
+            yield rendered
+        finally:
+            forget_databases(rendered)
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
