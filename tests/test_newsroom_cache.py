@@ -1,0 +1,94 @@
+"""Public pages are rendered once per change of their inputs and answer conditional requests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from newsroom_sites import small_site
+
+from pressroom.config import Site
+from pressroom.web import create_app
+from pressroom.web.public import services
+
+PREMIER = "/espace-presse/premier-communique/"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return small_site(tmp_path / "site")
+
+
+@pytest.fixture
+def newsroom_app(site: Site) -> Flask:
+    return create_app(site, {"TESTING": True, "SECRET_KEY": "test"})
+
+
+@pytest.fixture
+def web(newsroom_app: Flask) -> FlaskClient:
+    return newsroom_app.test_client()
+
+
+def renders(app: Flask) -> int:
+    return services(app).pages.renders
+
+
+def touch_later(path: Path, text: str) -> None:
+    """Rewrite a file with a later mtime (tests must not sleep to get a new timestamp)."""
+    stat = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+
+
+def test_page_has_etag_and_last_modified(web: FlaskClient) -> None:
+    response = web.get(PREMIER)
+    assert response.headers["ETag"]
+    assert response.headers["Last-Modified"]
+
+
+def test_matching_etag_answers_304(web: FlaskClient) -> None:
+    etag = web.get(PREMIER).headers["ETag"]
+    response = web.get(PREMIER, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.data == b""
+
+
+def test_unchanged_since_last_modified_answers_304(web: FlaskClient) -> None:
+    modified = web.get(PREMIER).headers["Last-Modified"]
+    assert web.get(PREMIER, headers={"If-Modified-Since": modified}).status_code == 304
+
+
+def test_page_is_rendered_once_for_many_requests(newsroom_app: Flask, web: FlaskClient) -> None:
+    web.get(PREMIER)
+    before = renders(newsroom_app)
+    for _ in range(5):
+        assert web.get(PREMIER).status_code == 200
+    assert renders(newsroom_app) == before
+
+
+def test_changed_file_is_rendered_again(site: Site, newsroom_app: Flask, web: FlaskClient) -> None:
+    etag = web.get(PREMIER).headers["ETag"]
+    path = site.releases_dir / "2021-03-01-premier-communique.md"
+    touch_later(path, path.read_text(encoding="utf-8").replace("Le texte", "Le nouveau texte"))
+    response = web.get(PREMIER, headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Le nouveau texte" in response.get_data(as_text=True)
+
+
+def test_changed_template_is_rendered_again(site: Site, web: FlaskClient) -> None:
+    web.get(PREMIER)
+    own = site.templates_dir / "page"
+    own.mkdir(parents=True)
+    (own / "release.html").write_text("Thème du site : {{ view.title }}", encoding="utf-8")
+    assert web.get(PREMIER).get_data(as_text=True).startswith("Thème du site")
+
+
+def test_listing_follows_a_new_release(site: Site, web: FlaskClient) -> None:
+    web.get("/espace-presse/")
+    (site.releases_dir / "2024-01-01-nouveau.md").write_text(
+        "---\ntitle: Tout nouveau communiqué\ndate: 2024-01-01\n---\nTexte.\n", encoding="utf-8"
+    )
+    assert "Tout nouveau communiqué" in web.get("/espace-presse/").get_data(as_text=True)

@@ -1,0 +1,98 @@
+"""Search over title, chapeau and body, ignoring case and accents; drafts never found."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from newsroom_sites import small_site
+
+from pressroom.config import Site
+from pressroom.search import SearchIndexCache, query_terms, words
+from pressroom.store import ReleaseStore
+from pressroom.web import create_app
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return small_site(tmp_path / "site")
+
+
+def titles(site: Site, query: str, now: datetime = NOW) -> list[str]:
+    catalog = ReleaseStore(site).load()
+    return [r.title for r in SearchIndexCache().get(catalog).search(query, now)]
+
+
+def test_unaccented_query_finds_accented_word(site: Site) -> None:
+    assert "Premier communiqué : l’État ouvre son espace presse" in titles(site, "etat")
+
+
+def test_search_ignores_case(site: Site) -> None:
+    assert titles(site, "TCHAP") == ["Tchap security flaw resolved"]
+
+
+def test_query_word_matches_the_start_of_words(site: Site) -> None:
+    assert "Deuxième communiqué sur la souveraineté numérique" in titles(site, "souverain")
+
+
+def test_every_query_word_must_match(site: Site) -> None:
+    assert titles(site, "cloud tchap") == []
+
+
+def test_search_reads_the_chapeau(site: Site) -> None:
+    assert titles(site, "heures") == []  # only the embargoed release says it
+    assert titles(site, "administration") == ["Deuxième communiqué sur la souveraineté numérique"]
+
+
+def test_search_reads_the_body(site: Site) -> None:
+    assert titles(site, "bilan") == ["Bilan de l’année 2021"]
+
+
+def test_draft_is_not_found(site: Site) -> None:
+    assert titles(site, "zanzibar") == []
+
+
+def test_embargoed_release_is_found_once_public(site: Site) -> None:
+    assert titles(site, "kilimandjaro") == []
+    later = datetime(2030, 2, 1, tzinfo=UTC)
+    assert titles(site, "kilimandjaro", later) == ["Annonce sous embargo kilimandjaro"]
+
+
+def test_title_matches_rank_first(site: Site) -> None:
+    assert titles(site, "communique")[0].startswith(("Premier", "Deuxième"))
+
+
+def test_markup_is_not_searched() -> None:
+    assert "uploads" not in words("[lien](/uploads/x.pdf) {: .encadre} <b>gras</b>")
+
+
+def test_query_terms_are_folded_and_unique() -> None:
+    assert query_terms("État, état ÉTAT numérique") == ["etat", "numerique"]
+
+
+def test_index_is_rebuilt_only_when_the_catalog_changes(site: Site) -> None:
+    store = ReleaseStore(site)
+    cache = SearchIndexCache()
+    first = cache.get(store.load())
+    assert cache.get(store.load()) is first
+    (site.releases_dir / "nouveau.md").write_text("---\ntitle: Nouveau\ndate: 2024-01-01\n---\n")
+    second = cache.get(store.load())
+    assert second is not first
+    assert second.documents[-1].release is not None
+
+
+def test_search_page_lists_results(site: Site) -> None:
+    web: FlaskClient = create_app(site, {"TESTING": True, "SECRET_KEY": "t"}).test_client()
+    html = web.get("/espace-presse/recherche?q=etat").get_data(as_text=True)
+    assert "1 communiqué trouvé" in html
+    assert 'href="/espace-presse/premier-communique/"' in html
+
+
+def test_empty_search_result_says_so(site: Site) -> None:
+    web: FlaskClient = create_app(site, {"TESTING": True, "SECRET_KEY": "t"}).test_client()
+    html = web.get("/espace-presse/recherche?q=zanzibar").get_data(as_text=True)
+    assert "Aucun communiqué ne correspond à votre recherche." in html
