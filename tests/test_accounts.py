@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from conftest import TEST_PASSWORD
 from sqlalchemy import select
 
 from pressroom import accounts, audit
@@ -14,7 +15,6 @@ from pressroom.accounts import AccountError, AuthenticationError, LinkError
 from pressroom.config import Site
 from pressroom.db import Database, ensure_database
 from pressroom.models import User
-from conftest import TEST_PASSWORD
 
 SECRET = "test secret"
 
@@ -36,7 +36,7 @@ def test_added_address_is_stored_normalised(db: Database) -> None:
 
 def test_an_existing_address_is_refused(db: Database) -> None:
     accounts.add_user(db, "a@example.org", "editor", TEST_PASSWORD)
-    with pytest.raises(AccountError, match="a@example.org already has an account"):
+    with pytest.raises(AccountError, match=r"a@example\.org already has an account"):
         accounts.add_user(db, "A@Example.org", "admin", TEST_PASSWORD)
 
 
