@@ -10,6 +10,7 @@ afterwards in place of unguessable markers, see ``pressroom.mail.message``.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,9 @@ _RELATIVE_URL = re.compile(r'(\s(?:href|src)=")/(?!/)')
 _INLINER = css_inline.CSSInliner(
     load_remote_stylesheets=False, keep_link_tags=False, keep_at_rules=True
 )
+_BLANK_LINES = re.compile(r"\n{3,}")
+_REFERENCE = re.compile(r"^\s*\[\d+\]: ")
+_LIST_ITEM = re.compile(r"^\s*(?:[*+-]|\d+\.) ")
 _NO_BREAK_SPACES = "\u00a0\u202f\u2007"
 _STAND_INS = "\ue000\ue001\ue002"
 _PROTECT_SPACES = str.maketrans(_NO_BREAK_SPACES, _STAND_INS)
@@ -106,17 +110,38 @@ def render_html(site: Site, view: ReleaseView, context: BodyContext) -> str:
 
 def html_to_text(html: str, base_url: str) -> str:
     """Sanitised HTML as wrapped Markdown-like text, its links listed at the end."""
-    converter = html2text.HTML2Text(baseurl=base_url.rstrip("/") + "/", bodywidth=TEXT_WIDTH)
+    # Wrapping is ours (see wrap_text): html2text's breaks URLs and compound words at hyphens.
+    converter = html2text.HTML2Text(baseurl=base_url.rstrip("/") + "/", bodywidth=0)
     converter.inline_links = False
     converter.ignore_images = True
     converter.unicode_snob = True
-    converter.wrap_links = False
-    converter.wrap_list_items = True
-    converter.single_line_break = False
+    # With emphasis marks on, html2text eats the space before a link or bold inside italics
+    # ("cadre du[programme]"): words matter more than asterisks.
+    converter.ignore_emphasis = True
     # html2text folds every Unicode space into " ", so French's no-break spaces before ? ! : ;
     # would become line breaks; private-use stand-ins carry them through unchanged.
     protected = html.translate(_PROTECT_SPACES)
-    return converter.handle(protected).translate(_RESTORE_SPACES).strip("\n")
+    text = converter.handle(protected).translate(_RESTORE_SPACES)
+    return _BLANK_LINES.sub("\n\n", wrap_text(text)).strip("\n")
+
+
+def wrap_text(text: str, width: int = TEXT_WIDTH) -> str:
+    """Wrap at spaces only (never inside ``Île-de-France`` or a URL), keeping list indents."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width or _REFERENCE.match(line):
+            lines.append(line)
+            continue
+        item = _LIST_ITEM.match(line)
+        indent = " " * len(item.group(0)) if item else ("> " if line.startswith("> ") else "")
+        lines += textwrap.wrap(
+            line,
+            width,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    return "\n".join(lines)
 
 
 def render_text(site: Site, view: ReleaseView, context: BodyContext) -> str:
