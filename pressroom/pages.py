@@ -6,17 +6,19 @@ whether PDFs exist), never by a second template.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from pressroom.config import Site
-from pressroom.i18n import base_language
+from pressroom.i18n import base_language, gettext
 from pressroom.legal import LegalPage
 from pressroom.markdown import plain_text, render_markdown
 from pressroom.newsroom import ListingPage, Newsroom, href
-from pressroom.release import Release
+from pressroom.release import Release, upload_name
 from pressroom.render.context import Link, ReleaseView, long_date, release_view
 from pressroom.render.html import render_release, render_template
 
@@ -114,6 +116,37 @@ def json_ld(site: Site, view: ReleaseView, images: list[str]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+_UPLOAD_IMG = re.compile(r'<img\b[^>]*?\bsrc="(/uploads/[^"]*)"[^>]*>')
+_UPLOAD_LINK = re.compile(r'<a\b[^>]*?\bhref="(/uploads/[^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+_ALT = re.compile(r'\balt="([^"]*)"')
+
+
+def _has_upload(site: Site, url: str) -> bool:
+    name = upload_name(html_lib.unescape(url))
+    return name is not None and (site.uploads_dir / name).is_file()
+
+
+def without_missing_uploads(site: Site, html: str, unavailable: str) -> str:
+    """Release HTML whose links and images to uploads the site lacks become plain text.
+
+    A page links only files that exist: a broken link or image helps nobody.
+    """
+    if "/uploads/" not in html:
+        return html
+
+    def image(match: re.Match[str]) -> str:
+        if _has_upload(site, match[1]):
+            return match[0]
+        alt = _ALT.search(match[0])
+        label = f"{unavailable} : {alt[1]}" if alt and alt[1] else unavailable
+        return f'<span class="upload-missing">[{label}]</span>'
+
+    def link(match: re.Match[str]) -> str:
+        return match[0] if _has_upload(site, match[1]) else match[2]
+
+    return _UPLOAD_LINK.sub(link, _UPLOAD_IMG.sub(image, html))
+
+
 def render_release_page(
     site: Site,
     newsroom: Newsroom,
@@ -123,6 +156,12 @@ def render_release_page(
 ) -> str:
     """The communiqué page: through ``render_release`` like the PDF and the email."""
     view = release_view(site, release)
+    missing = gettext(view.lang, "Image unavailable")
+    view = replace(
+        view,
+        chapeau_html=without_missing_uploads(site, view.chapeau_html, missing),
+        body_html=without_missing_uploads(site, view.body_html, missing),
+    )
     categories, tags = newsroom.release_terms(release)
     images = [absolute(site, i.url) for i in view.images if i.available]
     extra = {

@@ -1,0 +1,233 @@
+"""The static export: the same public site as files, incremental, served by a plain server."""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.request import urlopen
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+from newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
+
+from pressroom.build import build_site
+from pressroom.cli import cli
+from pressroom.config import Site
+from pressroom.markdown import plain_text
+from pressroom.pdfsupport import pdf_available
+from pressroom.store import load_catalog
+
+BASE = "https://presse.example.org"
+PREMIER = "/espace-presse/premier-communique/"
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No access log on the test output."""
+
+
+@pytest.fixture(scope="module")
+def corpus_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Path]:
+    if not CORPUS_RELEASES.is_dir():
+        pytest.skip("corpus not available")
+    site = corpus_site(tmp_path_factory.mktemp("corpus"))
+    out = tmp_path_factory.mktemp("export")
+    build_site(site, out, pdf=False)
+    return site, out
+
+
+@pytest.fixture(scope="module")
+def static_server(corpus_export: tuple[Site, Path]) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(corpus_export[1]))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and name in ("href", "src"):
+                self.links.append(value)
+
+
+def _fetch(url: str) -> tuple[int, bytes, str]:
+    try:
+        with urlopen(url, timeout=10) as response:
+            return response.status, response.read(), response.headers.get_content_type()
+    except HTTPError as error:
+        error.close()
+        return error.code, b"", ""
+
+
+def crawl(root: str, start: str) -> tuple[set[str], list[tuple[str, str]]]:
+    """Every internal link reachable from ``start``; returns (pages seen, broken links)."""
+    seen: set[str] = set()
+    broken: list[tuple[str, str]] = []
+    queue = [start]
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        status, body, kind = _fetch(root + path)
+        if status != 200:
+            broken.append((path, str(status)))
+            continue
+        if kind != "text/html":
+            continue
+        parser = _Links()
+        parser.feed(body.decode("utf-8"))
+        for link in parser.links:
+            if link.startswith(BASE):
+                link = link[len(BASE) :]
+            target = urldefrag(urljoin(path, link))[0]
+            parts = urlsplit(target)
+            if parts.scheme or parts.netloc or not target.startswith("/"):
+                continue  # mailto:, tel:, other sites
+            if target not in seen:
+                queue.append(target)
+    return seen, broken
+
+
+def test_export_has_no_broken_internal_link(static_server: str) -> None:
+    seen, broken = crawl(static_server, "/espace-presse/")
+    assert broken == []
+    assert len(seen) > 100
+
+
+def test_every_public_release_is_exported(corpus_export: tuple[Site, Path]) -> None:
+    site, out = corpus_export
+    for release in load_catalog(site).public(datetime.now(UTC)):
+        page = out / release.url.lstrip("/") / "index.html"
+        assert release.title in plain_text(page.read_text(encoding="utf-8"))
+
+
+def test_drafts_are_not_exported(corpus_export: tuple[Site, Path]) -> None:
+    site, out = corpus_export
+    drafts = [r for r in load_catalog(site).releases if not r.published]
+    assert drafts
+    for draft in drafts:
+        assert not (out / draft.url.lstrip("/")).exists()
+
+
+def test_exported_feed_parses_and_lists_the_newest(
+    static_server: str, corpus_export: tuple[Site, Path]
+) -> None:
+    site, _ = corpus_export
+    status, body, _kind = _fetch(static_server + "/espace-presse/feed.xml")
+    assert status == 200
+    feed = feedparser.parse(body)
+    assert not feed.bozo
+    newest = load_catalog(site).public(datetime.now(UTC))[:5]
+    assert [e.link for e in feed.entries[:5]] == [BASE + r.url for r in newest]
+
+
+def test_static_search_index_holds_public_releases_only(corpus_export: tuple[Site, Path]) -> None:
+    site, out = corpus_export
+    index = json.loads((out / "espace-presse/recherche/index.json").read_text(encoding="utf-8"))
+    urls = {unquote(item["u"]) for item in index}
+    catalog = load_catalog(site)
+    assert urls == {r.url for r in catalog.public(datetime.now(UTC))}
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Site:
+    return small_site(tmp_path / "site")
+
+
+def test_second_build_renders_nothing(small: Site, tmp_path: Path) -> None:
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    assert build_site(small, tmp_path / "out", pdf=False, now=NOW).rendered == []
+
+
+def test_changed_release_rerenders_it_and_the_pages_listing_it_only(
+    small: Site, tmp_path: Path
+) -> None:
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    path = small.releases_dir / "2022-05-10-deuxieme-communique.md"
+    path.write_text(path.read_text().replace("Un dossier", "Un grand dossier"))
+    rendered = set(build_site(small, tmp_path / "out", pdf=False, now=NOW).rendered)
+    assert "/espace-presse/deuxieme-communique/" in rendered
+    assert "/espace-presse/" in rendered
+    assert PREMIER not in rendered
+    assert "/espace-presse/tag/etat/" not in rendered
+    assert "/espace-presse/page/2/" not in rendered
+
+
+def test_release_made_draft_is_removed_from_export(small: Site, tmp_path: Path) -> None:
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    page = tmp_path / "out/espace-presse/deuxieme-communique/index.html"
+    assert page.is_file()
+    path = small.releases_dir / "2022-05-10-deuxieme-communique.md"
+    path.write_text(path.read_text().replace("---\n\n", "published: false\n---\n\n", 1))
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    assert not page.exists()
+
+
+def test_embargoed_release_is_exported_only_after_its_time(small: Site, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site(small, out, pdf=False, now=NOW)
+    assert not (out / "espace-presse/embargo").exists()
+    build_site(small, out, pdf=False, now=datetime(2030, 2, 1, tzinfo=UTC))
+    assert (out / "espace-presse/embargo/index.html").is_file()
+
+
+def test_uploads_of_public_releases_only_are_copied(small: Site, tmp_path: Path) -> None:
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    assert (tmp_path / "out/uploads/2021/03/banniere.png").is_file()
+    assert not (tmp_path / "out/uploads/brouillon.png").exists()
+
+
+def test_no_pdf_build_links_no_generated_pdf(small: Site, tmp_path: Path) -> None:
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    html = (tmp_path / "out" / PREMIER.lstrip("/") / "index.html").read_text()
+    assert "CP_" not in html
+    assert not list((tmp_path / "out/espace-presse").rglob("CP_*.pdf"))
+
+
+@pytest.mark.skipif(not pdf_available(), reason="PDF renderer not installed")
+def test_pdf_build_writes_and_links_the_pdf(tmp_path: Path, make_site: object) -> None:
+    site = small_site(tmp_path / "pdfsite")
+    for path in site.releases_dir.glob("*.md"):
+        if path.name != "2022-05-10-deuxieme-communique.md":
+            path.unlink()
+    report = build_site(site, tmp_path / "out", pdf=True, now=NOW)
+    assert report.pdfs == 1
+    pdfs = list((tmp_path / "out/espace-presse/deuxieme-communique").glob("*.pdf"))
+    assert len(pdfs) == 1
+    assert pdfs[0].read_bytes().startswith(b"%PDF")
+    html = (tmp_path / "out/espace-presse/deuxieme-communique/index.html").read_text()
+    assert f'href="/espace-presse/deuxieme-communique/{pdfs[0].name}"' in html
+
+
+def test_build_command_reports_what_it_wrote(small: Site, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--site", str(small.root), "build", "--out", str(tmp_path / "out"), "--no-pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "pages written" in result.output
+
+
+def test_build_refuses_to_write_into_the_site(small: Site) -> None:
+    result = CliRunner().invoke(cli, ["--site", str(small.root), "build", "--out", str(small.root)])
+    assert result.exit_code == 1
+    assert "cannot hold the site itself" in result.output
