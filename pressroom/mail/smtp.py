@@ -71,7 +71,7 @@ def _flag(config: Mapping[str, Any], name: str) -> bool:
 def _number(config: Mapping[str, Any], name: str, default: float) -> float:
     value = _get(config, name)
     if value is None or value == "":
-        return default
+        return float(default)
     try:
         number = float(value)
     except (TypeError, ValueError):
