@@ -158,8 +158,7 @@ def pdf_for(site: Site, release: Release) -> CachedPdf:
                 write_atomic(path, render_pdf(site, release, variant=variant))
                 _prune(folder, release_id, keep=path)
     except Timeout:
-        message = f"{release.path}: another process has been rendering its PDF for too long"
-        raise PdfError(message) from None
+        raise PdfError("another process has been rendering this PDF for too long") from None
     return found
 
 

@@ -41,7 +41,7 @@ def export_one(root: str, release_path: str, out_dir: str | None) -> tuple[str, 
             return str(pdf_for(site, release).path), None
         return str(export_pdf(site, release, Path(out_dir))), None
     except PressroomError as exc:
-        return release_path, str(exc)
+        return release_path, f"{release_path}: error: {exc}"
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -78,7 +78,7 @@ def _export_all(site: Site, out_dir: Path | None, jobs: int) -> None:
                         failures.append(error)
                     bar.update(1)
     for failure in failures:
-        click.echo(f"error: {failure}", err=True)
+        click.echo(failure, err=True)
     where = out_dir if out_dir is not None else "the cache"
     click.echo(f"{len(paths) - len(failures)} PDF(s) in {where}, {len(failures)} failed", err=True)
     if failures:

@@ -157,5 +157,5 @@ def render_pdf(
                 pdf_identifier=release.url.encode("utf-8"),
             )
     except (ValueError, OSError, AssertionError) as exc:
-        raise PdfError(f"{release.path}: the PDF could not be made: {exc}") from exc
+        raise PdfError(f"the PDF could not be made: {exc}") from exc
     return pdf
