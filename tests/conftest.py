@@ -155,7 +155,8 @@ class AuthActions:
         self.client = client
 
     def token(self, path: str = "/connexion") -> str:
-        return csrf_token_in(self.client.get(path).get_data(as_text=True))
+        page = self.client.get(path, follow_redirects=True)
+        return csrf_token_in(page.get_data(as_text=True))
 
     def login(self, email: str, password: str = TEST_PASSWORD) -> Any:
         data = {"email": email, "password": password, "csrf_token": self.token()}
