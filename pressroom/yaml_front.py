@@ -6,6 +6,7 @@ loader, keeping each top-level key's line so problems can name it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ from pressroom.errors import PressroomError
 # A front matter is a few dozen nodes; anything expanding past this is an alias bomb.
 MAX_EXPANDED_NODES = 20_000
 MAX_DEPTH = 50
+# Flow collections opened back to back, found before PyYAML spends time on them.
+_DEEP_FLOW = re.compile(r"[\[{](?:\s*[\[{]){" + str(MAX_DEPTH) + ",}")
 
 
 class FrontMatterError(PressroomError):
@@ -93,6 +96,10 @@ def parse_front_matter(text: str) -> FrontMatter:
     # The split text starts with the newline that ends the opening '---' (file line 1), so a
     # 0-based YAML mark plus one is the file's 1-based line.
     offset = 1
+    deep = _DEEP_FLOW.search(fm_text)
+    if deep:
+        line = fm_text.count("\n", 0, deep.start()) + offset
+        raise FrontMatterError(line, "front matter is nested too deeply")
     loader = _Loader(fm_text)
     try:
         node = loader.get_single_node()
