@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from conftest import TEST_PASSWORD
 from sqlalchemy import select
 
 from pressroom import accounts, audit
@@ -15,6 +14,7 @@ from pressroom.accounts import AccountError, AuthenticationError, LinkError
 from pressroom.config import Site
 from pressroom.db import Database, ensure_database
 from pressroom.models import User
+from tests.conftest import TEST_PASSWORD
 
 SECRET = "test secret"
 

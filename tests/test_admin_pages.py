@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import time_machine
-from conftest import DATA, AuthActions, csrf_token_in
 
 from pressroom import accounts
 from pressroom.accounts import Account
 from pressroom.config import Site
 from pressroom.db import Database
+from tests.conftest import DATA, AuthActions, csrf_token_in
 
 ADMIN_DATA = DATA / "admin"
 

@@ -7,12 +7,12 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import AuthActions
 from flask import Flask
 from werkzeug.routing import Rule
 
 from pressroom.accounts import Account
 from pressroom.web.security import role_required
+from tests.conftest import AuthActions
 
 # RFC 8058: the one-click unsubscribe POST carries its proof in the URL and sends no cookie.
 CSRF_EXEMPT_RULES = {"/desabonnement/<token>"}

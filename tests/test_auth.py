@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
-from conftest import TEST_PASSWORD, AuthActions, csrf_token_in
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -22,6 +21,7 @@ from pressroom.accounts import Account
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.web import create_app
+from tests.conftest import TEST_PASSWORD, AuthActions, csrf_token_in
 
 NEW_PASSWORD = "a brand new passphrase"
 WRONG_ANSWER = "Adresse électronique ou mot de passe incorrect."

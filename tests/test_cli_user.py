@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from click.testing import CliRunner
-from conftest import TEST_PASSWORD
 
 from pressroom import accounts
 from pressroom.cli import cli
 from pressroom.config import Site
 from pressroom.db import ensure_database
+from tests.conftest import TEST_PASSWORD
 
 
 def test_add_reads_one_line_of_stdin(runner: CliRunner, make_site: Callable[..., Site]) -> None:
