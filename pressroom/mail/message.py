@@ -9,16 +9,20 @@ no Flask, no smtplib; sending is ``pressroom.mail.smtp``'s job.
 from __future__ import annotations
 
 import html
+import io
 import mimetypes
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email import policy as email_policy
+from email.generator import BytesGenerator
 from email.headerregistry import Address
-from email.message import EmailMessage, MIMEPart
+from email.message import EmailMessage, Message, MIMEPart
+from email.policy import Policy
 from email.utils import format_datetime, make_msgid
-from typing import cast
+from typing import Any, BinaryIO, cast
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pressroom.config import Site
@@ -85,6 +89,43 @@ class Envelope:
     smtputf8: bool = False
 
 
+class _SharedPartsGenerator(BytesGenerator):
+    """A ``BytesGenerator`` that writes a campaign's shared parts from bytes made once.
+
+    Flattening a 300 kB PDF line by line took most of a message's cost; every message of a
+    campaign carries the same attachment, so its serialised form is computed once and reused.
+    """
+
+    def __init__(self, out: BinaryIO, shared: Mapping[int, bytes], policy: Policy) -> None:
+        super().__init__(out, mangle_from_=False, policy=policy)
+        self._out = out
+        self._shared = shared
+
+    def clone(self, fp: BinaryIO) -> _SharedPartsGenerator:  # type: ignore[override]
+        return _SharedPartsGenerator(fp, self._shared, self.policy or _SMTP)
+
+    def flatten(
+        self, msg: Message[Any, Any], unixfrom: bool = False, linesep: str | None = None
+    ) -> None:
+        data = self._shared.get(id(msg))
+        if data is not None and self.policy is not None and not getattr(self.policy, "utf8", 0):
+            self._out.write(data)
+            return
+        super().flatten(msg, unixfrom, linesep)
+
+
+def _serialised(part: MIMEPart) -> bytes:
+    buffer = io.BytesIO()
+    generator: BytesGenerator[Any] = BytesGenerator(buffer, mangle_from_=False, policy=_SMTP)
+    generator.flatten(part, linesep="\r\n")
+    return buffer.getvalue()
+
+
+def _boundary() -> str:
+    # "=_" never occurs in quoted-printable or base64 text: no need to scan the message for it.
+    return "=_pressroom_" + secrets.token_hex(12)
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """One message ready to send, with its envelope and its ``Message-ID``."""
@@ -92,10 +133,14 @@ class Outgoing:
     message: EmailMessage = field(compare=False)
     envelope: Envelope
     message_id: str
+    shared: Mapping[int, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     def as_bytes(self) -> bytes:
-        """The message as sent on the wire (CRLF line ends)."""
-        return self.message.as_bytes()
+        """The message as sent on the wire (CRLF line ends); same bytes as ``message``'s."""
+        buffer = io.BytesIO()
+        generator = _SharedPartsGenerator(buffer, self.shared, self.message.policy)
+        generator.flatten(self.message, linesep="\r\n")
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -118,6 +163,7 @@ class PreparedMail:
     text_without_unsubscribe: str
     attachments: tuple[MIMEPart, ...]
     now: datetime
+    shared: Mapping[int, bytes] = field(default_factory=dict, repr=False)
 
 
 def format_subject(pattern: str, values: dict[str, str]) -> str:
@@ -142,7 +188,9 @@ def delivery_from_verp(address: str) -> str | None:
     """The delivery id a bounce's recipient address carries, or None if it is not ours."""
     local = address.strip().strip("<>").rpartition("@")[0]
     prefix = "bounces+"
-    return local[len(prefix) :] or None if local.startswith(prefix) else None
+    if not local.startswith(prefix):
+        return None
+    return local[len(prefix) :] or None
 
 
 def _site_url(base_url: str) -> str:
@@ -266,6 +314,7 @@ def prepare_mail(site: Site, view: ReleaseView, options: MailOptions | None = No
         text_without_unsubscribe=render_text(site, view, test_context),
         attachments=parts,
         now=now,
+        shared={id(part): _serialised(part) for part in parts},
     )
 
 
@@ -275,8 +324,12 @@ def personalise(
     *,
     delivery_id: str,
     unsubscribe_token: str | None = None,
+    now: datetime | None = None,
 ) -> Outgoing:
-    """One recipient's message: greeting, ``To``, ``List-Unsubscribe``, envelope."""
+    """One recipient's message: greeting, ``To``, ``List-Unsubscribe``, envelope.
+
+    ``Date`` is ``now`` (default: the moment of the call), not the campaign's preparation.
+    """
     address = parse_address(recipient.email, "recipient")
     name = display_name(recipient.name)
     policy = _SMTPUTF8 if address.needs_smtputf8 else _SMTP
@@ -300,7 +353,7 @@ def personalise(
     message["To"] = header_address(name, address)
     if prepared.reply_to is not None:
         message["Reply-To"] = prepared.reply_to
-    message["Date"] = format_datetime(prepared.now.astimezone(UTC))
+    message["Date"] = format_datetime((now or datetime.now(UTC)).astimezone(UTC))
     message_id = make_msgid(idstring=atom(delivery_id, "delivery id"), domain=prepared.domain)
     message["Message-ID"] = message_id
     message["List-Id"] = prepared.list_header
@@ -311,8 +364,10 @@ def personalise(
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text_body, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(html_body, subtype="html", charset="utf-8", cte="quoted-printable")
+    message.set_boundary(_boundary())
     if prepared.attachments:
         message.make_mixed()
+        message.set_boundary(_boundary())
         for part in prepared.attachments:
             # Shared by every message of the campaign: encoded once, only ever read.
             message.attach(cast(EmailMessage, part))  # typeshed wants EmailMessage; any part works
@@ -322,7 +377,9 @@ def personalise(
         delivery_id=delivery_id,
         smtputf8=address.needs_smtputf8,
     )
-    return Outgoing(message=message, envelope=envelope, message_id=message_id)
+    return Outgoing(
+        message=message, envelope=envelope, message_id=message_id, shared=prepared.shared
+    )
 
 
 def build_message(
@@ -337,5 +394,9 @@ def build_message(
     """One release's message to one recipient (a campaign prepares once and personalises)."""
     prepared = prepare_mail(site, view, options)
     return personalise(
-        prepared, recipient, delivery_id=delivery_id, unsubscribe_token=unsubscribe_token
+        prepared,
+        recipient,
+        delivery_id=delivery_id,
+        unsubscribe_token=unsubscribe_token,
+        now=prepared.now,
     )

@@ -482,3 +482,12 @@ def test_dkim_signature_covers_list_unsubscribe(
 def test_dkim_key_without_selector_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(MailError, match="PRESSROOM_DKIM_SELECTOR"):
         load_dkim_key({"PRESSROOM_DKIM_KEY": str(tmp_path / "k.pem")}, "example.org")
+
+
+def test_wire_bytes_are_what_the_email_package_writes(
+    mail_site: Site, seed_view: ReleaseView, seed_pdf: tuple[str, bytes]
+) -> None:
+    outgoing = build_message(
+        mail_site, seed_view, JEANNE, MailOptions(pdf=seed_pdf), delivery_id="d1"
+    )
+    assert outgoing.as_bytes() == outgoing.message.as_bytes()
