@@ -17,7 +17,7 @@ from urllib.request import urlopen
 import feedparser
 import pytest
 from click.testing import CliRunner
-from newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
+from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
 
 from pressroom.build import build_site
 from pressroom.cli import cli

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DATA, corpus_files
+from tests.conftest import DATA, corpus_files
 
 from pressroom.config import Site, load_site
 from pressroom.store import Catalog, load_catalog

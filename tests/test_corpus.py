@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, DATA, corpus_files
+from tests.conftest import CORPUS, DATA, corpus_files
 
 from pressroom.cli import cli
 from pressroom.config import Settings, Site

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from tests.conftest import REPO
 
 from pressroom.cli import cli
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from flask.testing import FlaskClient
-from newsroom_sites import small_site
+from tests.newsroom_sites import small_site
 
 from pressroom.web import create_app
 

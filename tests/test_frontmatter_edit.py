@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, corpus_files
+from tests.conftest import DATA, corpus_files
 
 from pressroom.frontmatter_edit import (
     DELETE,

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from newsroom_sites import small_site
+from tests.newsroom_sites import small_site
 
 from pressroom.config import Site
 from pressroom.newsroom import href

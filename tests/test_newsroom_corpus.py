@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from newsroom_sites import CORPUS_RELEASES, corpus_site
+from tests.newsroom_sites import CORPUS_RELEASES, corpus_site
 
 from pressroom.markdown import plain_text, render_markdown
 from pressroom.newsroom import href

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, REPO, corpus_files
+from tests.conftest import CORPUS, REPO, corpus_files
 from pypdf import PdfReader
 
 from pressroom.cli import cli

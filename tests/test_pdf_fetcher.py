@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import DATA
+from tests.conftest import DATA
 
 from pressroom.config import Site
 from pressroom.render.fetcher import FetchLog, FetchRefused, SiteFetcher

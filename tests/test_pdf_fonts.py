@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPO
+from tests.conftest import CORPUS, REPO
 from fontTools.ttLib import TTFont
 
 FONTS = REPO / "templates" / "fonts"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from tests.conftest import DATA
 from PIL import Image
 from pypdf import PdfReader
 

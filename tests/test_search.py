@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from newsroom_sites import small_site
+from tests.newsroom_sites import small_site
 
 from pressroom.config import Site
 from pressroom.search import SearchIndexCache, query_terms, words

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from newsroom_sites import small_site
+from tests.newsroom_sites import small_site
 
 from pressroom.config import Site
 from pressroom.web import create_app
