@@ -11,10 +11,12 @@ on one lock file: the second finds the PDF the first rendered.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -46,23 +48,27 @@ class CachedPdf:
 
 
 class _Digests:
-    """SHA-256 of files, recomputed only when a file's (size, mtime) changes."""
+    """SHA-256 of files, recomputed only when a file's (size, mtime) changes.
+
+    Paths are plain strings: this runs for every PDF request, where pathlib's overhead shows.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._known: dict[Path, tuple[int, int, str]] = {}
+        self._known: dict[str, tuple[int, int, str]] = {}
 
-    def of(self, path: Path) -> str:
+    def of(self, path: str) -> str:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             return "missing"
         with self._lock:
             known = self._known.get(path)
-        if known is not None and known[:2] == (stat.st_size, stat.st_mtime_ns):
+        if known is not None and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
             return known[2]
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            with open(path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
         except OSError:
             return "unreadable"
         with self._lock:
@@ -73,6 +79,7 @@ class _Digests:
 _DIGESTS = _Digests()
 
 
+@cache
 def _engine_versions() -> str:
     try:
         engine = version("weasyprint")
@@ -81,9 +88,13 @@ def _engine_versions() -> str:
     return f"pressroom {pressroom.__version__}; weasyprint {engine}"
 
 
-def _tree(root: Path) -> Iterable[Path]:
-    if root.is_dir():
-        yield from sorted(p for p in root.rglob("*") if p.is_file())
+def _tree(root: str) -> Iterator[tuple[str, str]]:
+    """(path relative to ``root``, full path) of the files under ``root``, in a stable order."""
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        relative = os.path.relpath(folder, root)
+        for name in sorted(files):
+            yield os.path.normpath(os.path.join(relative, name)), os.path.join(folder, name)
 
 
 def _upload_names(site: Site, release: Release) -> list[str]:
@@ -104,16 +115,17 @@ def cache_key(site: Site, release: Release, variant: str) -> str:
             h.update(b"\x00")
 
     add(_engine_versions(), variant, repr(site.settings), release.url)
-    source = site.root / release.path
-    add("release", _DIGESTS.of(source) if source.is_file() else repr(release))
+    source = os.path.join(site.root, release.path)
+    add("release", _DIGESTS.of(source) if os.path.isfile(source) else repr(release))
     for index, theme in enumerate(site.theme_dirs):
         for part in THEME_PARTS:
-            for path in _tree(theme / part):
-                add(f"theme{index}", path.relative_to(theme).as_posix(), _DIGESTS.of(path))
-    for path in sorted(TRANSLATIONS_DIR.rglob("*.po")):
-        add("po", path.relative_to(TRANSLATIONS_DIR).as_posix(), _DIGESTS.of(path))
+            for name, path in _tree(os.path.join(theme, part)):
+                add(f"theme{index}", part, name, _DIGESTS.of(path))
+    for name, path in _tree(str(TRANSLATIONS_DIR)):
+        add("po", name, _DIGESTS.of(path))
+    uploads = str(site.uploads_dir)
     for name in _upload_names(site, release):
-        add("upload", name, _DIGESTS.of(site.uploads_dir / name))
+        add("upload", name, _DIGESTS.of(os.path.join(uploads, name)))
     return h.hexdigest()[:32]
 
 

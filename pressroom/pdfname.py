@@ -7,6 +7,8 @@ every mail client and file system keeps intact.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from slugify import slugify
 
 from pressroom.release import Release
@@ -48,6 +50,7 @@ def ascii_capitals(text: str, max_length: int) -> str:
     return folded.upper()
 
 
+@lru_cache(maxsize=4096)
 def pdf_file_name(title: str, category: str, fallback: str = "COMMUNIQUE") -> str:
     """The PDF's file name: prefix, title in ASCII capitals, ``.pdf``, at most 80 characters.
 
