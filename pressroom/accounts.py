@@ -1,31 +1,26 @@
-"""Accounts of the back office: adding people, their roles, passwords and password resets.
+"""Accounts of the back office: adding people, their roles, passwords, signing in.
 
 Editors draft; publishers also publish and send; admins also manage accounts. Passwords are
-hashed with Argon2id. A reset link is signed and expires, and it is bound to the password hash
-it was made for, so it works once: setting a password changes the hash.
+hashed with Argon2id. Reset and invitation links are in ``pressroom.account_links``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
+from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Literal, cast, get_args
+from typing import Literal, cast, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from pressroom import audit
-from pressroom.config import Site
 from pressroom.db import Database, Session
 from pressroom.errors import PressroomError
 from pressroom.i18n import gettext
-from pressroom.mail.outbox import deliver
 from pressroom.models.accounts import User, all_users, count_active_admins, user_by_email
 
 Role = Literal["editor", "publisher", "admin"]
@@ -35,9 +30,6 @@ _RANK: Mapping[str, int] = {role: rank for rank, role in enumerate(ROLES)}
 MIN_PASSWORD_LENGTH = 10
 # Hashing a megabyte-long "password" is a cheap way to tie up a server.
 MAX_PASSWORD_LENGTH = 1024
-RESET_LINK_AGE = timedelta(hours=1)
-INVITATION_LINK_AGE = timedelta(days=3)
-LinkPurpose = Literal["reset", "invitation"]
 
 # OWASP's recommended Argon2id settings (19 MiB, 2 passes, 1 lane): ~50 ms here.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -65,10 +57,6 @@ class AuthenticationError(AccountError):
     """Wrong address or password; deliberately never says which."""
 
 
-class LinkError(AccountError):
-    """A reset or invitation link that is forged, expired or already used."""
-
-
 @dataclass(frozen=True)
 class Account:
     """One person's account, as services and views see it (never the ORM row)."""
@@ -87,7 +75,8 @@ class Account:
         return _RANK[self.role] >= _RANK[role]
 
 
-def _account(user: User) -> Account:
+def to_account(user: User) -> Account:
+    """The value services hand out for an ORM row."""
     return Account(
         id=user.id,
         email=user.email,
@@ -183,10 +172,11 @@ def add_user(
         session.add(user)
         session.flush()
         audit.add(session, actor, "account.added", address, {"role": checked_role})
-        return _account(user)
+        return to_account(user)
 
 
-def _user(session: Session, account_id: int) -> User:
+def user_row(session: Session, account_id: int) -> User:
+    """The ORM row of an account, or ``AccountError``."""
     user = session.get(User, account_id)
     if user is None:
         raise AccountError("No such account.")
@@ -197,7 +187,7 @@ def get_account(database: Database, account_id: int) -> Account | None:
     """The account with this id, if any."""
     with database.session() as session:
         user = session.get(User, account_id)
-        return _account(user) if user else None
+        return to_account(user) if user else None
 
 
 def find_account(database: Database, email: str) -> Account | None:
@@ -208,13 +198,13 @@ def find_account(database: Database, email: str) -> Account | None:
         return None
     with database.session() as session:
         user = user_by_email(session, address)
-        return _account(user) if user else None
+        return to_account(user) if user else None
 
 
 def list_accounts(database: Database) -> list[Account]:
     """Every account, by address."""
     with database.session() as session:
-        return [_account(user) for user in all_users(session)]
+        return [to_account(user) for user in all_users(session)]
 
 
 def authenticate(database: Database, email: str, password: str) -> Account:
@@ -235,8 +225,8 @@ def authenticate(database: Database, email: str, password: str) -> Account:
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             user.last_login_at = datetime.now(UTC)
-            audit.add(session, _account(user), "account.login", address)
-            return _account(user)
+            audit.add(session, to_account(user), "account.login", address)
+            return to_account(user)
     raise wrong
 
 
@@ -250,25 +240,26 @@ def change_password(
         user = user_by_email(session, address)
         if user is None:
             raise AccountError("{email} has no account.", field="email", email=address)
-        _set_password(user, password)
+        set_password(user, password)
         audit.add(session, actor, "account.password_changed", address)
-        return _account(user)
+        return to_account(user)
 
 
 def change_own_password(database: Database, account_id: int, current: str, new: str) -> Account:
     """A signed-in person changes their password, proving they know the current one."""
     check_password(new)
     with database.session() as session:
-        user = _user(session, account_id)
+        user = user_row(session, account_id)
         if not _verify(user.password_hash, current):
             raise AccountError("The current password is wrong.", field="current")
-        _set_password(user, new)
-        account = _account(user)
+        set_password(user, new)
+        account = to_account(user)
         audit.add(session, account, "account.password_changed", user.email)
         return account
 
 
-def _set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str) -> None:
+    """Hash and store a new password on the row, with its date."""
     user.password_hash = hash_password(password)
     user.password_changed_at = datetime.now(UTC)
 
@@ -277,16 +268,16 @@ def set_role(database: Database, account_id: int, role: str, actor: audit.Actor 
     """Give an account another role; the last active admin keeps theirs."""
     new_role = check_role(role)
     with database.session() as session:
-        user = _user(session, account_id)
+        user = user_row(session, account_id)
         if user.role == new_role:
-            return _account(user)
+            return to_account(user)
         if user.role == "admin" and user.active and count_active_admins(session) <= 1:
             raise AccountError("The last active admin cannot lose that role.", field="role")
         old_role, user.role = user.role, new_role
         audit.add(
             session, actor, "account.role_changed", user.email, {"from": old_role, "to": new_role}
         )
-        return _account(user)
+        return to_account(user)
 
 
 def set_active(
@@ -294,125 +285,12 @@ def set_active(
 ) -> Account:
     """Deactivate an account (it can no longer log in) or reactivate it."""
     with database.session() as session:
-        user = _user(session, account_id)
+        user = user_row(session, account_id)
         if user.active == active:
-            return _account(user)
+            return to_account(user)
         if not active and user.role == "admin" and count_active_admins(session) <= 1:
             raise AccountError("The last active admin cannot be deactivated.")
         user.active = active
         action = "account.reactivated" if active else "account.deactivated"
         audit.add(session, actor, action, user.email)
-        return _account(user)
-
-
-# Links: signed (the app's secret), timed, and bound to the password they replace.
-
-
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="pressroom.accounts.link")
-
-
-def make_link_token(secret: str, account: Account, purpose: LinkPurpose = "reset") -> str:
-    """The token of a reset or invitation link for this account as it is now."""
-    return _serializer(secret).dumps({"u": account.id, "s": account.password_stamp, "p": purpose})
-
-
-def _link_user(session: Session, secret: str, token: str) -> User:
-    invalid = LinkError("This link is not valid, or it has already been used.")
-    try:
-        payload, signed_at = _serializer(secret).loads(
-            token,
-            max_age=int(INVITATION_LINK_AGE.total_seconds()),
-            return_timestamp=True,
-        )
-    except SignatureExpired:
-        raise LinkError("This link has expired; ask for a new one.") from None
-    except BadSignature:
-        raise invalid from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
-        raise invalid
-    max_age = RESET_LINK_AGE if payload.get("p") == "reset" else INVITATION_LINK_AGE
-    if datetime.now(UTC) - signed_at > max_age:
-        raise LinkError("This link has expired; ask for a new one.")
-    user = session.get(User, payload["u"])
-    if user is None or not user.active or _account(user).password_stamp != payload.get("s"):
-        raise invalid
-    return user
-
-
-def check_link(database: Database, secret: str, token: str) -> Account:
-    """The account a link is for, if it can still be used; else ``LinkError``."""
-    with database.session() as session:
-        return _account(_link_user(session, secret, token))
-
-
-def reset_password(database: Database, secret: str, token: str, password: str) -> Account:
-    """Set the password a valid link asks for; the link cannot be used again."""
-    check_password(password)
-    with database.session() as session:
-        user = _link_user(session, secret, token)
-        _set_password(user, password)
-        account = _account(user)
-        audit.add(session, account, "account.password_reset", user.email)
-        return account
-
-
-def link_message(site: Site, account: Account, link: str, purpose: LinkPurpose) -> EmailMessage:
-    """The email carrying a reset or invitation link, in the site's language."""
-    lang = site.settings.language
-
-    def _(text: str, **params: Any) -> str:
-        return gettext(lang, text).format(**params)
-
-    message = EmailMessage()
-    message["To"] = account.email
-    message["From"] = site.settings.sender
-    if purpose == "reset":
-        message["Subject"] = _("Resetting your password – {site}", site=site.settings.name)
-        lines = [
-            _(
-                "Someone, probably you, asked to reset the password of {email}.",
-                email=account.email,
-            ),
-            _("To choose a new password, open this link within an hour:"),
-            "",
-            link,
-            "",
-            _("If you did not ask for it, ignore this message: your password stays as it is."),
-        ]
-    else:
-        message["Subject"] = _("Your account – {site}", site=site.settings.name)
-        lines = [
-            _("An account was created for {email} in the back office.", email=account.email),
-            _("To choose your password, open this link within three days:"),
-            "",
-            link,
-        ]
-    message.set_content("\n".join(lines) + "\n")
-    return message
-
-
-def request_password_reset(
-    database: Database, site: Site, secret: str, email: str, link_for: Callable[[str], str]
-) -> None:
-    """Email a reset link if the address has an active account; say nothing either way."""
-    account = find_account(database, email)
-    if account is None or not account.active:
-        return
-    link = link_for(make_link_token(secret, account, "reset"))
-    deliver(site, link_message(site, account, link, "reset"))
-    audit.record(database, None, "account.password_reset_requested", account.email)
-
-
-def send_invitation(
-    database: Database,
-    site: Site,
-    secret: str,
-    account: Account,
-    link_for: Callable[[str], str],
-    actor: audit.Actor | str,
-) -> None:
-    """Email a new account the link to choose its password."""
-    link = link_for(make_link_token(secret, account, "invitation"))
-    deliver(site, link_message(site, account, link, "invitation"))
-    audit.record(database, actor, "account.invited", account.email)
+        return to_account(user)

@@ -9,8 +9,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from pressroom import accounts, audit
-from pressroom.accounts import AccountError, AuthenticationError, LinkError
+from pressroom import account_links, accounts, audit
+from pressroom.account_links import LinkError
+from pressroom.accounts import AccountError, AuthenticationError
 from pressroom.config import Site
 from pressroom.db import Database, ensure_database
 from pressroom.models import User
@@ -131,34 +132,34 @@ def test_every_account_action_is_in_the_audit_log(db: Database) -> None:
 
 def test_a_reset_link_sets_the_password_once(db: Database) -> None:
     account = accounts.add_user(db, "a@example.org", "editor", TEST_PASSWORD)
-    token = accounts.make_link_token(SECRET, account)
-    accounts.reset_password(db, SECRET, token, "a brand new passphrase")
+    token = account_links.make_link_token(SECRET, account)
+    account_links.reset_password(db, SECRET, token, "a brand new passphrase")
     with pytest.raises(LinkError, match="already been used"):
-        accounts.reset_password(db, SECRET, token, "yet another passphrase")
+        account_links.reset_password(db, SECRET, token, "yet another passphrase")
 
 
 def test_a_reset_link_expires_after_an_hour(db: Database) -> None:
     account = accounts.add_user(db, "a@example.org", "editor", TEST_PASSWORD)
     with time_machine.travel("2026-03-02 09:00 +0000", tick=False) as traveller:
-        token = accounts.make_link_token(SECRET, account)
+        token = account_links.make_link_token(SECRET, account)
         traveller.shift(timedelta(minutes=61))
         with pytest.raises(LinkError, match="expired"):
-            accounts.check_link(db, SECRET, token)
+            account_links.check_link(db, SECRET, token)
 
 
 def test_an_invitation_link_lasts_three_days(db: Database) -> None:
     account = accounts.add_user(db, "a@example.org", "editor", None)
     with time_machine.travel("2026-03-02 09:00 +0000", tick=False) as traveller:
-        token = accounts.make_link_token(SECRET, account, "invitation")
+        token = account_links.make_link_token(SECRET, account, "invitation")
         traveller.shift(timedelta(days=2))
-        assert accounts.check_link(db, SECRET, token).email == "a@example.org"
+        assert account_links.check_link(db, SECRET, token).email == "a@example.org"
         traveller.shift(timedelta(days=1, minutes=1))
         with pytest.raises(LinkError, match="expired"):
-            accounts.check_link(db, SECRET, token)
+            account_links.check_link(db, SECRET, token)
 
 
 def test_a_link_signed_with_another_secret_is_refused(db: Database) -> None:
     account = accounts.add_user(db, "a@example.org", "editor", TEST_PASSWORD)
-    forged = accounts.make_link_token("someone else's secret", account)
+    forged = account_links.make_link_token("someone else's secret", account)
     with pytest.raises(LinkError, match="not valid"):
-        accounts.check_link(db, SECRET, forged)
+        account_links.check_link(db, SECRET, forged)

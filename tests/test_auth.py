@@ -16,7 +16,7 @@ import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pressroom import accounts
+from pressroom import account_links, accounts
 from pressroom.accounts import Account
 from pressroom.config import Site
 from pressroom.db import Database
@@ -258,7 +258,7 @@ def test_a_forged_reset_link_is_refused(
     client: FlaskClient, make_account: Callable[..., Account], demo_site: Site
 ) -> None:
     account = make_account("editor")
-    forged = accounts.make_link_token("not the app's secret", account)
+    forged = account_links.make_link_token("not the app's secret", account)
     response = client.get(f"/mot-de-passe/{forged}")
     assert response.status_code == 400
     assert "n’est pas valable" in _text(response)

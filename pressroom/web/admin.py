@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from pressroom import accounts, audit
+from pressroom import account_links, accounts, audit
 from pressroom.accounts import Account, AccountError
 from pressroom.release import Release
 from pressroom.web import state
@@ -168,7 +168,7 @@ def account_add() -> Any:
         account = accounts.add_user(database(), form.email.data or "", form.role.data, None, actor)
     except AccountError as exc:
         return _accounts_page(form, form_errors(form, exc), 400)
-    accounts.send_invitation(
+    account_links.send_invitation(
         database(),
         state.site(),
         str(current_app.config["SECRET_KEY"]),

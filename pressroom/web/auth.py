@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from pressroom import accounts, audit
+from pressroom import account_links, accounts, audit
 from pressroom.accounts import Account, AccountError
 from pressroom.web import state
 from pressroom.web.backoffice import current_account, database, render_page, t
@@ -180,7 +180,7 @@ def forgot_password() -> Any:
             email = (form.email.data or "").strip()
             if reset_throttle.allowed("email:" + email.lower()):
                 reset_throttle.hit("email:" + email.lower())
-                accounts.request_password_reset(
+                account_links.request_password_reset(
                     database(), state.site(), _secret(), email, _reset_link
                 )
             # The same answer whether or not the address has an account.
@@ -199,7 +199,7 @@ def forgot_password() -> Any:
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> Any:
     try:
-        account = accounts.check_link(database(), _secret(), token)
+        account = account_links.check_link(database(), _secret(), token)
     except AccountError as exc:
         return render_page("admin/link_invalid.html", message=exc.localized(_language())), 400
     form = NewPasswordForm()
@@ -207,7 +207,7 @@ def reset_password(token: str) -> Any:
     if request.method == "POST":
         if form.validate():
             try:
-                accounts.reset_password(database(), _secret(), token, form.password.data or "")
+                account_links.reset_password(database(), _secret(), token, form.password.data or "")
             except AccountError as exc:
                 errors = form_errors(form, exc)
             else:
