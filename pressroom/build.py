@@ -19,7 +19,15 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
 
-from pressroom.buildcache import cached_catalog, digest, load_manifest, save_manifest
+from pressroom.buildcache import (
+    cached_catalog,
+    digest,
+    load_manifest,
+    load_rows,
+    release_digest,
+    save_manifest,
+    save_rows,
+)
 from pressroom.config import Site
 from pressroom.errors import PressroomError
 from pressroom.feeds import atom_feed, robots_txt, sitemap_xml
@@ -36,6 +44,7 @@ from pressroom.pages import (
     render_release_page,
     render_search_page,
 )
+from pressroom.parallel import fork_map
 from pressroom.pdfsupport import pdf_available, pdf_file_name, render_pdf
 from pressroom.release import Release
 from pressroom.search import static_index
@@ -98,8 +107,8 @@ def _theme_digest(site: Site) -> str:
     return digest(found)
 
 
-def _release_inputs(release: Release) -> tuple[object, ...]:
-    return (release, dict(release.metadata).get("permalink"))
+def _release_inputs(release: Release) -> str:
+    return release_digest(release)
 
 
 def _redirect_page(target: str) -> str:
@@ -141,7 +150,7 @@ def _jobs(
             partial(render_listing_page, site, newsroom, page, chrome),
         )
     for spec in newsroom.feed_specs():
-        members = newsroom.feed_releases(spec)
+        members = [release_digest(r) for r in newsroom.feed_releases(spec)]
         yield Job(
             spec.feed_url or "",
             digest(common, spec, members),
@@ -165,7 +174,7 @@ def _jobs(
     )
     yield Job(
         STATIC_SEARCH_URL + "index.json",
-        digest(common, [(r, r.title) for r in newsroom.releases]),
+        digest(common, [release_digest(r) for r in newsroom.releases]),
         lambda: _search_json(site, newsroom, chrome.ui_lang),
     )
     for legal in chrome.legal:
@@ -177,11 +186,19 @@ def _jobs(
 
 
 def _search_json(site: Site, newsroom: Newsroom, lang: str) -> str:
+    """The export's search index; each release's row is kept between builds (it is slow)."""
+    known = load_rows(site)
     rows = []
     for release in newsroom.releases:
-        item = entry(site, release, lang)
-        rows.append((release, item.url, item.date_text, item.summary))
-    return json.dumps(static_index(rows), ensure_ascii=False, separators=(",", ":"))
+        key = digest(release_digest(release), lang)
+        row = known.get(key)
+        if row is None:
+            item = entry(site, release, lang)
+            row = known[key] = static_index([(release, item.url, item.date_text, item.summary)])[0]
+        rows.append(row)
+    keys = [digest(release_digest(r), lang) for r in newsroom.releases]
+    save_rows(site, dict(zip(keys, rows, strict=True)))
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 def _assets(site: Site) -> dict[str, Path]:
@@ -235,7 +252,8 @@ def build_site(
     jobs = list(_jobs(site, newsroom, chrome, pdfs, common))
     copies = _copy_jobs(site, newsroom)
     total = len(jobs) + len(copies)
-    for number, job in enumerate(jobs, 1):
+    pending: list[tuple[Job, Path]] = []
+    for job in jobs:
         path = output_path(out, job.url)
         if path is None:
             report.warnings.append(f"{job.url}: URL leaves the output folder; not written")
@@ -244,11 +262,13 @@ def build_site(
         if old_pages.get(job.url) == job.inputs and path.is_file():
             report.unchanged += 1
         else:
-            data = job.make()
-            _write(path, data.encode("utf-8") if isinstance(data, str) else data)
-            report.rendered.append(job.url)
+            pending.append((job, path))
+    if progress:
+        progress(report.unchanged, total, "")
+    for number, url in enumerate(fork_map(_make, pending), report.unchanged + 1):
+        report.rendered.append(url)
         if progress:
-            progress(number, total, job.url)
+            progress(number, total, url)
     old_files: dict[str, str] = old.get("files", {})
     for number, (url, source) in enumerate(copies.items(), len(jobs) + 1):
         path = output_path(out, url)
@@ -315,6 +335,14 @@ def _pdf_label(site: Site) -> str:
     from pressroom.i18n import gettext
 
     return gettext(site.settings.language, "The press release (PDF)")
+
+
+def _make(item: tuple[Job, Path]) -> str:
+    """Render one page and write it (in a worker process for big builds); gives its URL."""
+    job, path = item
+    data = job.make()
+    _write(path, data.encode("utf-8") if isinstance(data, str) else data)
+    return job.url
 
 
 def _remove_stale(

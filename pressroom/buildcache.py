@@ -14,16 +14,19 @@ import json
 import os
 import pickle
 from dataclasses import replace
+from functools import lru_cache, partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from pressroom.config import Site
 from pressroom.errors import Problem, ReleaseError
+from pressroom.parallel import fork_map
 from pressroom.release import Release
 from pressroom.store import Catalog, build_catalog, read_release, release_files
 
 CACHE_FILE = "build-cache.pickle"
+SEARCH_CACHE_FILE = "build-search.pickle"
 CACHE_VERSION = 1
 MANIFEST_FILE = ".pressroom-build.json"
 
@@ -33,6 +36,12 @@ Parsed = tuple[tuple[int, int], Release | None, list[Problem]]
 def digest(*parts: object) -> str:
     """A short, stable digest of values' ``repr`` (frozen dataclasses print all they hold)."""
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=12).hexdigest()
+
+
+@lru_cache(maxsize=16384)
+def release_digest(release: Release) -> str:
+    """A release's digest, once per value: several pages of a build depend on each release."""
+    return digest(release, release.metadata.get("permalink"))
 
 
 def _plain(release: Release) -> Release:
@@ -49,16 +58,19 @@ def _wrapped(release: Release) -> Release:
 
 
 def _load_cache(path: Path) -> dict[str, Parsed]:
-    try:
-        with path.open("rb") as handle:
-            # Our own file, in the site's instance/ (machine state no visitor can write).
-            data = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return {}
-    entries = data.get("entries")
+    data = _load_pickle(path)
+    entries = data.get("entries") if data.get("version") == CACHE_VERSION else None
     return entries if isinstance(entries, dict) else {}
+
+
+def _parse(site: Site, item: tuple[Path, tuple[int, int]]) -> Parsed:
+    """Read one release file, as the cache keeps it (picklable, for worker processes)."""
+    path, version = item
+    try:
+        release, problems = read_release(site, path)
+    except ReleaseError as exc:
+        return version, None, [exc.problem]
+    return version, _plain(release), problems
 
 
 def cached_catalog(site: Site) -> Catalog:
@@ -67,34 +79,56 @@ def cached_catalog(site: Site) -> Catalog:
     old = _load_cache(cache_path)
     new: dict[str, Parsed] = {}
     entries: list[tuple[Path, Release | None, list[Problem]]] = []
-    changed = False
+    stats: list[tuple[Path, tuple[int, int]]] = []
     for path in release_files(site):
         try:
             stat = path.stat()
         except OSError:
             continue
+        stats.append((path, (stat.st_mtime_ns, stat.st_size)))
+    stale = [(p, v) for p, v in stats if (hit := old.get(p.as_posix())) is None or hit[0] != v]
+    fresh = dict(zip([p for p, _ in stale], fork_map(partial(_parse, site), stale), strict=True))
+    for path, _version in stats:
         key = path.as_posix()
-        version = (stat.st_mtime_ns, stat.st_size)
-        hit = old.get(key)
-        if hit is not None and hit[0] == version:
-            release = _wrapped(hit[1]) if hit[1] is not None else None
-            problems = hit[2]
-        else:
-            changed = True
-            try:
-                release, problems = read_release(site, path)
-            except ReleaseError as exc:
-                release, problems = None, [exc.problem]
-        new[key] = (version, _plain(release) if release else None, problems)
-        entries.append((path, release, problems))
+        parsed = fresh.get(path) or old[key]
+        new[key] = parsed
+        release = _wrapped(parsed[1]) if parsed[1] is not None else None
+        entries.append((path, release, parsed[2]))
+    changed = bool(stale)
     if changed or set(old) != set(new):
-        with contextlib.suppress(OSError):
-            site.ensure_instance()
-            tmp = cache_path.with_suffix(".tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump({"version": CACHE_VERSION, "entries": new}, handle, protocol=5)
-            os.replace(tmp, cache_path)
+        _save_pickle(site, CACHE_FILE, {"version": CACHE_VERSION, "entries": new})
     return build_catalog(sorted(entries, key=lambda e: e[0]))
+
+
+def load_rows(site: Site) -> dict[str, Any]:
+    """The static search index's rows of the last build, by release digest."""
+    data = _load_pickle(site.instance_dir / SEARCH_CACHE_FILE)
+    rows = data.get("rows") if data.get("version") == CACHE_VERSION else None
+    return rows if isinstance(rows, dict) else {}
+
+
+def save_rows(site: Site, rows: dict[str, Any]) -> None:
+    _save_pickle(site, SEARCH_CACHE_FILE, {"version": CACHE_VERSION, "rows": rows})
+
+
+def _load_pickle(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            # Our own file, in the site's instance/ (machine state no visitor can write).
+            data = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_pickle(site: Site, name: str, data: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):
+        site.ensure_instance()
+        path = site.instance_dir / name
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(data, handle, protocol=5)
+        os.replace(tmp, path)
 
 
 def load_manifest(out: Path) -> dict[str, Any]:

@@ -14,8 +14,7 @@ from feedgen.feed import FeedGenerator
 from pressroom.config import Site
 from pressroom.legal import LegalPage
 from pressroom.newsroom import ALL, ListingSpec, Newsroom
-from pressroom.pages import absolute, summary
-from pressroom.render.context import release_view
+from pressroom.pages import absolute, summary, view_for
 
 
 def feed_title(site: Site, spec: ListingSpec) -> str:
@@ -39,7 +38,7 @@ def atom_feed(site: Site, newsroom: Newsroom, spec: ListingSpec = ALL) -> bytes:
     generator.updated(updated)
     # feedgen prepends entries: add the oldest first so the feed reads newest first.
     for release in reversed(releases):
-        view = release_view(site, release)
+        view = view_for(site, release)
         entry = generator.add_entry()
         entry.id(absolute(site, release.url))
         entry.title(release.title)

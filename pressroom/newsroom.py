@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property, lru_cache
 from typing import Literal
 from urllib.parse import quote
 
@@ -46,6 +47,7 @@ def lookup_key(path: str) -> str:
     return unicodedata.normalize("NFC", path)
 
 
+@lru_cache(maxsize=16384)
 def term_slug(name: str) -> str:
     """A category or tag name in a URL: ``Communiqué de presse`` → ``communique-de-presse``."""
     return slugify(name) or "sans-nom"
@@ -244,6 +246,25 @@ class Newsroom:
                 if page is not None:
                     yield page
 
+    @cached_property
+    def filters(self) -> dict[str, tuple[tuple[str, str, str, int], ...]]:
+        """The listings a visitor can filter by: (key, name, link, count) by kind, computed once."""
+        out: dict[str, tuple[tuple[str, str, str, int], ...]] = {}
+        groups: tuple[tuple[ListingKind, dict[str, Term]], ...] = (
+            ("category", self.categories),
+            ("tag", self.tags),
+        )
+        for kind, terms in groups:
+            out[kind] = tuple(
+                (t.slug, t.name, href(self.listing_url(ListingSpec(kind, t.slug, t.name))), t.count)
+                for t in terms.values()
+            )
+        out["year"] = tuple(
+            (str(y), str(y), href(self.listing_url(ListingSpec("year", str(y), str(y)))), 0)
+            for y in self.years
+        )
+        return out
+
     def feed_releases(self, spec: ListingSpec) -> tuple[Release, ...]:
         return self.members(spec)[:FEED_LENGTH]
 
@@ -292,7 +313,8 @@ class Newsroom:
         return ((category,) if category else ()), tags
 
 
-def uploads_used(release: Release) -> set[str]:
+@lru_cache(maxsize=16384)
+def uploads_used(release: Release) -> frozenset[str]:
     """Names under ``uploads/`` a release shows or links (images, files, links in its text)."""
     names: set[str] = set()
     candidates = [i.src for i in release.images] + [f.url for f in release.files]
@@ -301,7 +323,7 @@ def uploads_used(release: Release) -> set[str]:
         name = upload_name(url)
         if name is not None:
             names.add(name)
-    return names
+    return frozenset(names)
 
 
 class NewsroomCache:

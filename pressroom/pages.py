@@ -66,6 +66,23 @@ def absolute(site: Site, url: str) -> str:
     return site.settings.base_url.rstrip("/") + href(url)
 
 
+@lru_cache(maxsize=4096)
+def _view(site: Site, release: Release, uploads: tuple[tuple[str, bool], ...]) -> ReleaseView:
+    return release_view(site, release)
+
+
+def view_for(site: Site, release: Release) -> ReleaseView:
+    """``release_view``, computed once per release value and state of the uploads it names.
+
+    The page, the feeds and the listings of one build or one server all need the same view.
+    """
+    names = [upload_name(i.src) for i in release.images] + [
+        upload_name(f.url) for f in release.files
+    ]
+    uploads = tuple((n, (site.uploads_dir / n).is_file()) for n in names if n)
+    return _view(site, release, uploads)
+
+
 @lru_cache(maxsize=8192)
 def summary(release: Release) -> str:
     """The chapeau as plain text (else the start of the body), for listings and metadata."""
@@ -155,7 +172,7 @@ def render_release_page(
     pdf: Download | None = None,
 ) -> str:
     """The communiqué page: through ``render_release`` like the PDF and the email."""
-    view = release_view(site, release)
+    view = view_for(site, release)
     missing = gettext(view.lang, "Image unavailable")
     view = replace(
         view,

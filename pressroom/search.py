@@ -11,22 +11,29 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pressroom.release import Release
-from pressroom.render.context import fold
 from pressroom.store import Catalog
 
 MAX_QUERY_TERMS = 12
 MAX_RESULTS = 200
 
 _WORD = re.compile(r"\w+")
+# Combining diacritics, as the export's search.js removes them ("État" → "Etat" → "etat").
+_MARKS = re.compile("[\u0300-\u036f]")
 # Markup that is not text: kramdown IALs, HTML tags, link targets, bare URLs, entities.
 _MARKUP = re.compile(
     r"\{:[^}]*\}|<[^>]{0,500}>|\]\([^)]*\)|https?://\S+|&[a-zA-Z]+;|&#\d+;", re.DOTALL
 )
+
+
+def fold(text: str) -> str:
+    """Lower case without accents; a regex, not a loop per character: it runs over every body."""
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def words(text: str) -> set[str]:

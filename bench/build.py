@@ -1,0 +1,157 @@
+"""Static build time, pressroom against Jekyll 4, on the corpus repeated to ~1,000 releases.
+
+Run by hand (never in the test suite): ``.venv/bin/python bench/build.py [--copies 13]``.
+Needs Debian's ``jekyll`` (``apt-get install jekyll``). Both builds are cold (no cache, empty
+output), HTML only; each is timed as a subprocess, best of ``--runs``. Then one release is
+changed and both rebuild: pressroom incrementally, Jekyll with ``--incremental``.
+Goals: pressroom's full build at most half of Jekyll's, its incremental one under a tenth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus" / "numerique-gouv" / "communiques"
+PRESSROOM = [str(REPO / ".venv" / "bin" / "pressroom")]
+
+JEKYLL_CONFIG = """\
+title: Espace presse
+collections:
+  communiques:
+    output: true
+    permalink: /espace-presse/:title/
+defaults:
+  - scope: {type: communiques}
+    values: {layout: communique}
+exclude: [releases, instance, pressroom.toml]
+"""
+
+# The same fields as pressroom's page: banner, title, chapeau, category | date, body, tags,
+# press contact, files; and an index listing every release newest first.
+JEKYLL_LAYOUT = """\
+<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>{{ page.title }}</title>
+<link rel="canonical" href="{{ page.url | absolute_url }}"></head>
+<body><main>
+{% for item in page.une-ou-diaporama %}{% if item.image %}
+<img src="{{ item.image }}" alt="{{ item.alternative-textuelle }}">{% endif %}{% endfor %}
+<h1>{{ page.title }}</h1>
+<div class="chapeau">{{ page.chapeau-text | markdownify }}</div>
+<p>{{ page.categories | first }} | {{ page.date | date: "%-d %B %Y" }}</p>
+<div class="body">{{ content }}</div>
+<ul>{% for tag in page.tags %}
+<li><a href="/espace-presse/tag/{{ tag | slugify }}/">{{ tag }}</a></li>{% endfor %}</ul>
+{% if page.contact-presse %}<aside><h2>Contact presse</h2><p>{{ page.contact-presse.name }}</p>
+{% for tel in page.contact-presse.tel %}<p>{{ tel }}</p>{% endfor %}
+<p><a href="mailto:{{ page.contact-presse.email }}">{{ page.contact-presse.email }}</a></p>
+</aside>{% endif %}
+<ul>{% for f in page.files %}<li><a href="{{ f.file }}">{{ f.nom }}</a></li>{% endfor %}</ul>
+</main></body></html>
+"""
+
+JEKYLL_INDEX = """\
+---
+layout: null
+---
+<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Communiqués</title></head>
+<body><ol>{% assign releases = site.communiques | sort: "date" | reverse %}
+{% for r in releases %}<li><a href="{{ r.url }}">{{ r.title }}</a> {{ r.date | date: "%-d %B %Y" }}
+<p>{{ r.chapeau-text | markdownify | strip_html | truncate: 300 }}</p></li>{% endfor %}
+</ol></body></html>
+"""
+
+
+def make_sources(root: Path, copies: int) -> tuple[Path, Path, int]:
+    """A pressroom site and a Jekyll site holding the same release files."""
+    site = root / "site"
+    jekyll = root / "jekyll"
+    (site / "releases").mkdir(parents=True)
+    (jekyll / "_communiques").mkdir(parents=True)
+    (jekyll / "_layouts").mkdir()
+    files = sorted(p for p in CORPUS.iterdir() if p.suffix in (".md", ".markdown"))
+    count = 0
+    for number in range(copies):
+        for path in files:
+            # Names stay under 255 bytes; each copy gets its own slug, hence its own URL.
+            stem = path.stem.encode()[:200].decode(errors="ignore")
+            name = path.name if number == 0 else f"{stem}-copie-{number}{path.suffix}"
+            shutil.copyfile(path, site / "releases" / name)
+            shutil.copyfile(path, jekyll / "_communiques" / name)
+            count += 1
+    (site / "pressroom.toml").write_text('[site]\nbase_url = "https://presse.example.org"\n')
+    (jekyll / "_config.yml").write_text(JEKYLL_CONFIG)
+    (jekyll / "_layouts" / "communique.html").write_text(JEKYLL_LAYOUT)
+    (jekyll / "index.html").write_text(JEKYLL_INDEX)
+    return site, jekyll, count
+
+
+def timed(command: list[str], cwd: Path | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def pressroom_build(site: Path, out: Path, clean: bool) -> float:
+    if clean:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(site / "instance", ignore_errors=True)
+    return timed([*PRESSROOM, "--site", str(site), "build", "--out", str(out), "--no-pdf"])
+
+
+def jekyll_build(source: Path, out: Path, clean: bool, incremental: bool = False) -> float:
+    if clean:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(source / ".jekyll-cache", ignore_errors=True)
+        (source / ".jekyll-metadata").unlink(missing_ok=True)
+    command = ["jekyll", "build", "--quiet", "-s", str(source), "-d", str(out)]
+    return timed(command + (["--incremental"] if incremental else []))
+
+
+def touch_one(folder: Path) -> None:
+    """Change one release's body, as an edit would."""
+    path = sorted(folder.glob("franceconnect-cap-20-millions-utilisateurs*"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=13, help="corpus copies (13 → ~1,050)")
+    parser.add_argument("--runs", type=int, default=3, help="full builds of each, best kept")
+    args = parser.parse_args()
+    if shutil.which("jekyll") is None:
+        print("bench: Debian's jekyll is needed (apt-get install jekyll)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="pressroom-bench-") as tmp:
+        root = Path(tmp)
+        site, jekyll, count = make_sources(root, args.copies)
+        print(f"{count} release files (drafts and the URL-less ones included)")
+        ours = min(pressroom_build(site, root / "out", clean=True) for _ in range(args.runs))
+        theirs = min(jekyll_build(jekyll, root / "_site", clean=True) for _ in range(args.runs))
+        pages = sum(1 for _ in (root / "out").rglob("*.html"))
+        jekyll_pages = sum(1 for _ in (root / "_site").rglob("*.html"))
+        print(f"full build   pressroom {ours:6.2f} s ({pages} HTML pages, feeds, search index)")
+        print(f"full build   jekyll    {theirs:6.2f} s ({jekyll_pages} HTML pages)")
+        print(f"ratio pressroom/jekyll {ours / theirs:6.2f}   (goal <= 0.50)")
+
+        pressroom_build(site, root / "out", clean=False)  # warm: nothing to do
+        touch_one(site / "releases")
+        incremental = pressroom_build(site, root / "out", clean=False)
+        print(f"incremental  pressroom {incremental:6.2f} s after one change")
+        print(f"ratio incremental/jekyll full {incremental / theirs:6.2f}   (goal < 0.10)")
+
+        jekyll_build(jekyll, root / "_site", clean=True, incremental=True)
+        touch_one(jekyll / "_communiques")
+        again = jekyll_build(jekyll, root / "_site", clean=False, incremental=True)
+        print(f"incremental  jekyll    {again:6.2f} s (jekyll --incremental, for reference)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

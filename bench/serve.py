@@ -1,0 +1,97 @@
+"""Requests per second on a communiqué page, served by gunicorn, measured with wrk on loopback.
+
+Run by hand: ``.venv/bin/python bench/serve.py [--workers 2] [--seconds 10]``. Needs gunicorn
+(``pip install -e '.[bench]'``) and Debian's ``wrk``. Serves a copy of the demo site on
+127.0.0.1 only; wrk's run is bounded in time and connections, then the server is stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PAGE = "/espace-presse/numerique-letat-recrute-300-postes-lors-de-son-forum-de-lemploi-tech/"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_up(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"bench: {url} did not answer in {seconds} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--seconds", type=int, default=10, help="length of the wrk run")
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    gunicorn = REPO / ".venv" / "bin" / "gunicorn"
+    if not gunicorn.exists() or shutil.which("wrk") is None:
+        print("bench: needs gunicorn (pip install -e '.[bench]') and wrk (apt-get install wrk)")
+        return 2
+    with tempfile.TemporaryDirectory(prefix="pressroom-serve-") as tmp:
+        site = Path(tmp) / "site"
+        shutil.copytree(REPO / "releases", site / "releases")
+        shutil.copytree(REPO / "pages", site / "pages")
+        shutil.copyfile(REPO / "pressroom.toml", site / "pressroom.toml")
+        port = free_port()
+        env = {**os.environ, "PRESSROOM_SITE": str(site), "PRESSROOM_SECRET_KEY": "bench"}
+        server = subprocess.Popen(
+            [
+                str(gunicorn),
+                "--workers",
+                str(args.workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "pressroom.web:create_app()",
+            ],
+            env=env,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}{PAGE}"
+            wait_until_up(url)
+            result = subprocess.run(
+                ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s", url],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=args.seconds + 30,
+            )
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    print(result.stdout)
+    found = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    if found:
+        print(f"communiqué page under gunicorn ({args.workers} workers): {found[1]} requests/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
