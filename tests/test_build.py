@@ -17,7 +17,6 @@ from urllib.request import urlopen
 import feedparser
 import pytest
 from click.testing import CliRunner
-from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
 
 from pressroom.build import build_site
 from pressroom.cli import cli
@@ -25,6 +24,7 @@ from pressroom.config import Site
 from pressroom.markdown import plain_text
 from pressroom.pdfsupport import pdf_available
 from pressroom.store import load_catalog
+from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
 
 BASE = "https://presse.example.org"
 PREMIER = "/espace-presse/premier-communique/"

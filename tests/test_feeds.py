@@ -7,9 +7,9 @@ from pathlib import Path
 import feedparser
 import pytest
 from flask.testing import FlaskClient
-from tests.newsroom_sites import small_site
 
 from pressroom.web import create_app
+from tests.newsroom_sites import small_site
 
 BASE = "https://presse.example.org"
 

@@ -8,11 +8,11 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from tests.newsroom_sites import small_site
 
 from pressroom.config import Site
 from pressroom.newsroom import href
 from pressroom.web import create_app
+from tests.newsroom_sites import small_site
 
 PREMIER = "/espace-presse/premier-communique/"
 NFD_URL = "/espace-presse/Lancement-de-l-expe\u0301rimentation-(phase-1)/"

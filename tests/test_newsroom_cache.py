@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from tests.newsroom_sites import small_site
 
 from pressroom.config import Site
 from pressroom.web import create_app
 from pressroom.web.public import services
+from tests.newsroom_sites import small_site
 
 PREMIER = "/espace-presse/premier-communique/"
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from tests.newsroom_sites import CORPUS_RELEASES, corpus_site
 
 from pressroom.markdown import plain_text, render_markdown
 from pressroom.newsroom import href
 from pressroom.release import Release
 from pressroom.store import load_catalog
 from pressroom.web import create_app
+from tests.newsroom_sites import CORPUS_RELEASES, corpus_site
 
 pytestmark = pytest.mark.skipif(not CORPUS_RELEASES.is_dir(), reason="corpus not available")
 CORPUS_FILES = (

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from tests.newsroom_sites import small_site
 
 from pressroom.config import Site
 from pressroom.search import SearchIndexCache, query_terms, words
 from pressroom.store import ReleaseStore
 from pressroom.web import create_app
+from tests.newsroom_sites import small_site
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

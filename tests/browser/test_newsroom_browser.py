@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from tests.newsroom_sites import small_site
 
 from pressroom.config import Site
 from pressroom.web import create_app
 from tests.browser.conftest import axe_violations, horizontal_overflow, serving
+from tests.newsroom_sites import small_site
 
 pytestmark = pytest.mark.browser
 PREMIER = "/espace-presse/premier-communique/"
