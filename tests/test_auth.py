@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
@@ -341,3 +342,37 @@ def test_outbox_messages_are_whole_files(
     assert [p.suffix for p in folder.iterdir()] == [".eml"]
     [message] = _outbox(demo_site)
     assert message["Message-ID"] and message["Date"] and message["From"] == "presse@example.org"
+
+
+@pytest.mark.services
+def test_failed_attempts_are_counted_in_redis_when_configured(
+    demo_site: Site, make_account: Callable[..., Account]
+) -> None:
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis not reachable at {url}: {exc}")
+    # A fresh address per run: counters in Redis outlive the test for a minute.
+    address = f"throttled-{uuid.uuid4().hex[:8]}@example.org"
+    make_account("editor", address)
+    config = {"TESTING": True, "SECRET_KEY": "test", "REDIS_URL": url}
+    apps = [create_app(demo_site, config) for _ in range(2)]
+    allowed = int(str(apps[0].config["LOGIN_RATE_LIMIT"]).split()[0])
+    first, second = (AuthActions(app.test_client()) for app in apps)
+    for _ in range(allowed):
+        first.login(address, "not the password")
+    # Another app (another worker process, say) sees the same count.
+    assert second.login(address).status_code == 429
+
+
+def test_sign_in_still_works_when_the_counter_storage_is_down(
+    demo_site: Site, make_account: Callable[..., Account]
+) -> None:
+    make_account("editor")
+    # Port 9 on loopback: nothing listens there.
+    config = {"TESTING": True, "SECRET_KEY": "test", "REDIS_URL": "redis://127.0.0.1:9/0"}
+    app = create_app(demo_site, config)
+    app.logger.disabled = True
+    assert AuthActions(app.test_client()).login("editor@example.org").status_code == 302

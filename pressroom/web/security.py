@@ -134,15 +134,26 @@ class Throttle:
         return limiter
 
     def allowed(self, *keys: str) -> bool:
-        """Whether one more attempt is allowed for every key."""
+        """Whether one more attempt is allowed for every key.
+
+        If the storage (Redis) is down, say yes and log it: as Flask-Limiter's own
+        ``swallow_errors``, an outage of the counter must not lock everyone out.
+        """
         item, strategy = self._item(), self._limiter().limiter
-        return all(strategy.test(item, self.scope, key) for key in keys)
+        try:
+            return all(strategy.test(item, self.scope, key) for key in keys)
+        except Exception:  # the storage's client errors (redis, memcached...) share no base
+            current_app.logger.exception("rate-limit storage unavailable; not throttling")
+            return True
 
     def hit(self, *keys: str) -> None:
         """Count one attempt for each key."""
         item, strategy = self._item(), self._limiter().limiter
-        for key in keys:
-            strategy.hit(item, self.scope, key)
+        try:
+            for key in keys:
+                strategy.hit(item, self.scope, key)
+        except Exception:  # as in ``allowed``
+            current_app.logger.exception("rate-limit storage unavailable; attempt not counted")
 
 
 login_throttle = Throttle("LOGIN_RATE_LIMIT", "login")
