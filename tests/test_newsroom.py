@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from pressroom.config import Site
 from pressroom.newsroom import href
+from pressroom.pdfsupport import pdf_available
 from pressroom.web import create_app
 from tests.newsroom_sites import small_site
 
@@ -236,3 +237,9 @@ def test_site_static_file_overrides_the_theme(site: Site, web: FlaskClient) -> N
     (site.templates_dir / "static" / "newsroom.css").write_text("body{}")
     with web.get("/static/newsroom.css") as response:
         assert response.data == b"body{}"
+
+
+@pytest.mark.skipif(not pdf_available(), reason="PDF renderer not installed")
+def test_release_page_links_its_generated_pdf(web: FlaskClient) -> None:
+    html = text_of(web, PREMIER)
+    assert f'href="{PREMIER}CP_PREMIER_COMMUNIQUE_L_ETAT_OUVRE_SON_ESPACE_PRESSE.pdf"' in html

@@ -22,7 +22,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, abort, current_app, redirect, request, send_from_directory
 from werkzeug.wrappers import Response
 
-from pressroom.errors import PressroomError
 from pressroom.feeds import atom_feed, robots_txt, sitemap_xml
 from pressroom.i18n import SUPPORTED_LANGUAGES, base_language
 from pressroom.legal import LegalPage, LegalPages
@@ -44,7 +43,7 @@ from pressroom.pages import (
     render_release_page,
     render_search_page,
 )
-from pressroom.pdfsupport import pdf_file_name, render_pdf
+from pressroom.pdfsupport import pdf_file_name
 from pressroom.release import Release, upload_name
 from pressroom.search import SearchIndexCache
 from pressroom.web import state
@@ -232,7 +231,10 @@ def static(name: str) -> Response:
 
 @bp.get("/<path:path>")
 def page(path: str) -> Response:
-    """Every other public path: a release, a listing, a feed, a redirect, a PDF, a legal page."""
+    """Every other public path: a release, a listing, a feed, a redirect, a legal page.
+
+    PDFs have their own, more specific route (``pressroom.web.pdf``).
+    """
     site = state.site()
     full = "/" + path
     newsroom = current_newsroom()
@@ -247,8 +249,6 @@ def page(path: str) -> Response:
                 newest(found.version[0]),
                 lambda: render_legal_page(site, frame, found),
             )
-        if full.endswith(".pdf"):
-            return _pdf(newsroom, full)
         abort(404)
     if isinstance(target, Release):
         return _release(newsroom, target)
@@ -300,25 +300,3 @@ def _listing(newsroom: Newsroom, page: ListingPage) -> Response:
     key = ("listing", page.url, _newsroom_key(newsroom), _frame_key(frame))
     changed = newest(*(r.date for r in newsroom.releases[:1]))
     return _cached(key, changed, lambda: render_listing_page(site, newsroom, page, frame))
-
-
-def _pdf(newsroom: Newsroom, full: str) -> Response:
-    """The generated PDF of a public release, made on first request and kept while unchanged."""
-    site = state.site()
-    folder, _, name = full.rpartition("/")
-    release = newsroom.by_url.get(lookup_key(folder + "/"))
-    if release is None or pdf_file_name(release) != name:
-        abort(404)
-    key = ("pdf", release, uploads_version(site, release), theme_version(site))
-
-    def make() -> bytes:
-        try:
-            data = render_pdf(site, release)
-        except PressroomError as exc:
-            logger.warning("%s", exc)
-            data = None
-        if data is None:
-            abort(404)
-        return data
-
-    return _cached(key, newest(release.date, release_mtime(site, release)), make, "application/pdf")
