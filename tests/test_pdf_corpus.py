@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import CORPUS, REPO, corpus_files
 from pypdf import PdfReader
 
 from pressroom.cli import cli
@@ -23,6 +22,7 @@ from pressroom.config import load_site
 from pressroom.pdfname import release_pdf_name
 from pressroom.render.context import release_view
 from pressroom.store import load_catalog
+from tests.conftest import CORPUS, REPO, corpus_files
 
 A4_POINTS = "595.276 x 841.89 pts (A4)"
 

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.conftest import DATA
 
 from pressroom.config import Site
 from pressroom.render.fetcher import FetchLog, FetchRefused, SiteFetcher
 from pressroom.render.pdf import render_pdf, site_origin
 from pressroom.store import load_catalog
+from tests.conftest import DATA
 
 ORIGIN = "http://127.0.0.1:5000"
 PNG_1PX = (

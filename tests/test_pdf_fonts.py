@@ -7,8 +7,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from tests.conftest import CORPUS, REPO
 from fontTools.ttLib import TTFont
+
+from tests.conftest import CORPUS, REPO
 
 FONTS = REPO / "templates" / "fonts"
 FONT_FILES = sorted(p for p in FONTS.rglob("*") if p.suffix in (".woff", ".woff2"))

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import DATA
 from PIL import Image
 from pypdf import PdfReader
 
@@ -19,6 +18,7 @@ from pressroom.config import Site
 from pressroom.render.fetcher import FetchLog
 from pressroom.render.pdf import PdfError, pdf_variant, render_pdf
 from pressroom.store import load_catalog
+from tests.conftest import DATA
 
 SETTINGS = """\
 [issuer]
