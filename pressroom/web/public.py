@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -219,14 +220,29 @@ def _public_uploads() -> UploadRule:
 
 @bp.get("/static/<path:name>")
 def static(name: str) -> Response:
-    """The theme's CSS, scripts, icons (``static/``) and fonts (``fonts/``): the site's first."""
+    """The theme's CSS, scripts, icons (``static/``) and fonts (``fonts/``): the site's first.
+
+    Read whole, not streamed: these files are small, and a browser dropping a half-read font
+    would otherwise leave an open file behind.
+    """
     for root in state.site().theme_dirs:
-        folder, rest = (
-            (root / "fonts", name[6:]) if name.startswith("fonts/") else (root / "static", name)
-        )
-        if rest and (folder / rest).is_file() and ".." not in Path(rest).parts:
-            return send_from_directory(folder, rest, max_age=3600)
+        fonts = name.startswith("fonts/")
+        folder, rest = (root / "fonts", name[6:]) if fonts else (root / "static", name)
+        path = folder / rest
+        if rest and ".." not in Path(rest).parts and path.is_file():
+            stat = path.stat()
+            response = Response(path.read_bytes(), mimetype=_mimetype(path))
+            response.set_etag(f"{stat.st_mtime_ns:x}-{stat.st_size:x}")
+            response.last_modified = newest(stat.st_mtime_ns)
+            response.cache_control.public = True
+            response.cache_control.max_age = 3600
+            return response.make_conditional(request)
     abort(404)
+
+
+def _mimetype(path: Path) -> str:
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return kind + ("; charset=utf-8" if kind.startswith("text/") or kind.endswith("script") else "")
 
 
 @bp.get("/<path:path>")
