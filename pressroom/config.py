@@ -53,6 +53,8 @@ class Settings:
     sender: str = "presse@example.org"
     press_contact: PressContact = field(default_factory=PressContact)
     per_page: int = 12
+    # "pdf/ua-1" (accessible, the default), "pdf/a-3b" or "pdf/a-3a" for archives, or "none".
+    pdf_variant: str = "pdf/ua-1"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -60,7 +62,7 @@ class Settings:
 
 
 # TOML tables flattened onto Settings fields: ``[issuer] name = ...`` is ``issuer_name``.
-_TABLES = {"site": "", "issuer": "issuer_", "mail": ""}
+_TABLES = {"site": "", "issuer": "issuer_", "mail": "", "pdf": "pdf_"}
 
 
 def parse_settings(data: dict[str, Any], source: str = SETTINGS_FILE) -> Settings:

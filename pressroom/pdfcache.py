@@ -27,7 +27,7 @@ from pressroom.config import Site
 from pressroom.i18n import TRANSLATIONS_DIR
 from pressroom.pdfname import release_pdf_name
 from pressroom.release import Release, upload_name
-from pressroom.render.pdf import PdfError, pdf_variant, render_pdf
+from pressroom.render.pdf import PdfError, render_pdf, site_variant
 from pressroom.store import write_atomic
 
 CACHE_FOLDER = ("cache", "pdf")
@@ -147,7 +147,7 @@ def _prune(folder: Path, release_id: str, keep: Path) -> None:
 
 def cached_pdf(site: Site, release: Release) -> CachedPdf | None:
     """The release's PDF if this version is already rendered, else None; never renders."""
-    variant = pdf_variant()
+    variant = site_variant(site)
     key = cache_key(site, release, variant)
     path = cache_dir(site) / f"{_release_id(release)}-{key}.pdf"
     return CachedPdf(path, key, release_pdf_name(release)) if path.is_file() else None
@@ -155,7 +155,7 @@ def cached_pdf(site: Site, release: Release) -> CachedPdf | None:
 
 def pdf_for(site: Site, release: Release) -> CachedPdf:
     """The release's PDF for its current version: from the cache, or rendered once and kept."""
-    variant = pdf_variant()
+    variant = site_variant(site)
     key = cache_key(site, release, variant)
     folder = cache_dir(site)
     release_id = _release_id(release)

@@ -85,3 +85,8 @@ def test_init_refuses_an_existing_site(tmp_path: Path, runner: CliRunner) -> Non
     assert result.exit_code == 1
     assert "already exists" in result.output
     assert (tmp_path / "pressroom.toml").read_text(encoding="utf-8") == settings
+
+
+def test_pdf_variant_comes_from_the_pdf_table(make_site: Callable[..., Site]) -> None:
+    site = make_site({}, settings='[pdf]\nvariant = "pdf/a-3b"\n')
+    assert site.settings.pdf_variant == "pdf/a-3b"

@@ -56,6 +56,11 @@ def pdf_variant(value: str | None = None) -> str:
     return chosen
 
 
+def site_variant(site: Site) -> str:
+    """The variant for a site: the operator's ``PRESSROOM_PDF_VARIANT``, else ``[pdf] variant``."""
+    return pdf_variant(os.environ.get(VARIANT_ENV) or site.settings.pdf_variant)
+
+
 def site_origin(site: Site) -> str:
     """The address the print HTML is rendered at: links in the PDF point to the public site."""
     return site.settings.base_url.rstrip("/") or "http://localhost"
@@ -142,7 +147,7 @@ def render_pdf(
     log: FetchLog | None = None,
 ) -> bytes:
     """Render one release to PDF bytes (drafts too: visibility is the caller's business)."""
-    chosen = pdf_variant(variant)
+    chosen = pdf_variant(variant) if variant is not None else site_variant(site)
     document = print_document(site, release)
     fetcher = url_fetcher(site, log)
     try:
