@@ -8,5 +8,6 @@ query functions defined beside each model and return frozen dataclasses.
 from pressroom.models.accounts import User
 from pressroom.models.audit import AuditEntry
 from pressroom.models.base import Base
+from pressroom.models.subscribers import Subscriber, Suppression
 
-__all__ = ["AuditEntry", "Base", "User"]
+__all__ = ["AuditEntry", "Base", "Subscriber", "Suppression", "User"]
