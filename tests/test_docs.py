@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from tests.conftest import REPO
 
-from pressroom.cli import cli
+from pressroom.cli import LAZY_COMMANDS, cli
+from tests.conftest import REPO
 
 README = REPO / "README.md"
 
@@ -62,7 +62,14 @@ def _split(line: str) -> tuple[list[str], list[str]]:
 
 def _sub(group: click.Group, name: str) -> click.Command | None:
     """A sub-command by name, without FlaskGroup's loading of the app to look further."""
+    if group is cli and name in LAZY_COMMANDS:
+        return cli.get_command(click.Context(cli), name)
     return click.Group.get_command(group, click.Context(group), name)
+
+
+def _names(group: click.Group) -> list[str]:
+    names = click.Group.list_commands(group, click.Context(group))
+    return sorted({*names, *LAZY_COMMANDS}) if group is cli else names
 
 
 def _help(site: Path, path: list[str]) -> str:
@@ -74,7 +81,7 @@ def _help(site: Path, path: list[str]) -> str:
 def _all_commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """pressroom's own commands and sub-commands (Flask's and plugins' are theirs to document)."""
     found = []
-    for name in click.Group.list_commands(group, click.Context(group)):
+    for name in _names(group):
         command = _sub(group, name)
         if command is None or command.hidden:
             continue

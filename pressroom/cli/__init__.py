@@ -6,21 +6,42 @@ project; ``--site DIR`` (or ``PRESSROOM_SITE``) selects the site for every comma
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
 
-from pressroom.cli.build import build
-from pressroom.cli.check import check
-from pressroom.cli.contacts import contacts
 from pressroom.cli.context import current_site
-from pressroom.cli.database import database
-from pressroom.cli.pdf import pdf
-from pressroom.cli.serve import serve
-from pressroom.cli.site import init
-from pressroom.cli.user import user
+
+# Commands are imported when run, not at start-up: `pressroom build` should not pay for
+# SQLAlchemy, nor `pressroom check` for WeasyPrint. Name → "module:attribute".
+LAZY_COMMANDS = {
+    "build": "pressroom.cli.build:build",
+    "check": "pressroom.cli.check:check",
+    "contacts": "pressroom.cli.contacts:contacts",
+    "db": "pressroom.cli.database:database",
+    "init": "pressroom.cli.site:init",
+    "pdf": "pressroom.cli.pdf:pdf",
+    "serve": "pressroom.cli.serve:serve",
+    "user": "pressroom.cli.user:user",
+}
+
+
+class PressroomGroup(FlaskGroup):
+    """Flask's CLI group (``routes``, ``shell``...) with pressroom's commands loaded lazily."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
 
 
 def _create_app() -> Flask:
@@ -35,7 +56,7 @@ def _remember_site(ctx: click.Context, _param: click.Parameter, value: Path | No
 
 
 @click.group(
-    cls=FlaskGroup,
+    cls=PressroomGroup,
     create_app=_create_app,
     add_version_option=False,
     load_dotenv=False,
@@ -59,12 +80,3 @@ def cli() -> None:
 def main() -> None:
     """Console entry point."""
     cli.main(prog_name="pressroom")
-
-
-for command in (check, serve, init):
-    cli.add_command(command)
-cli.add_command(build)
-cli.add_command(contacts)
-cli.add_command(user)
-cli.add_command(database)
-cli.add_command(pdf)
