@@ -13,10 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import DATA, corpus_files
 
 from pressroom.config import Site, load_site
 from pressroom.store import Catalog, load_catalog
+from tests.conftest import DATA, corpus_files
 
 HOSTILE = DATA / "hostile"
 

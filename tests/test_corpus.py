@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import CORPUS, DATA, corpus_files
 
 from pressroom.cli import cli
 from pressroom.config import Settings, Site
 from pressroom.release import Release, parse_release
 from pressroom.store import decode_release
+from tests.conftest import CORPUS, DATA, corpus_files
 
 EXPECTATIONS = DATA / "corpus_expectations.tsv"
 COMMUNIQUES = "numerique-gouv/communiques"

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import DATA, corpus_files
 
 from pressroom.frontmatter_edit import (
     DELETE,
@@ -22,6 +21,7 @@ from pressroom.frontmatter_edit import (
     update_front_matter,
 )
 from pressroom.yaml_front import parse_front_matter, split_front_matter
+from tests.conftest import DATA, corpus_files
 
 CORPUS_FILES = corpus_files(
     "seed-communique.md",
