@@ -9,9 +9,10 @@ permanent), and a hook to DKIM-sign the exact bytes sent. The settings keep Flas
 
 from __future__ import annotations
 
+import itertools
 import smtplib
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -218,41 +219,51 @@ def send_batch(
     ``permanent``. Once the connection is lost, the rest of the batch is not attempted and
     comes back ``temporary``. Raises ``MailServerError`` when nothing could be sent at all.
     """
-    messages = list(batch)
-    if not messages:
-        return []
+    return list(send_each(settings, batch, dkim_key))
+
+
+def send_each(
+    settings: SmtpSettings, batch: Iterable[Outgoing], dkim_key: DkimKey | None = None
+) -> Iterator[SendResult]:
+    """``send_batch`` one message at a time: each result is yielded as soon as the server
+    answered, and ``batch`` is read lazily. The campaign engine records each reply before the
+    next message goes out (a crash then resends at most the message in flight), and can hold
+    the next message back for its rate limit. The connection opens at the first message."""
+    iterator = iter(batch)
+    first = next(iterator, None)
+    if first is None:
+        return
     connection: smtplib.SMTP | None = _connect(settings)
-    results: list[SendResult] = []
-    for outgoing in messages:
-        if connection is None:
-            results.append(_result(outgoing, "temporary", error="NotAttempted"))
-            continue
-        data = outgoing.as_bytes()
-        if dkim_key is not None:
-            data = dkim_sign(data, dkim_key)
-        try:
-            results.append(_send_one(connection, outgoing, data))
-        except smtplib.SMTPResponseException as exc:
-            # Raised when the server answers 421 and hangs up, among others.
-            status = _status(exc.smtp_code)
-            results.append(
-                _result(
+    try:
+        for outgoing in itertools.chain((first,), iterator):
+            if connection is None:
+                yield _result(outgoing, "temporary", error="NotAttempted")
+                continue
+            data = outgoing.as_bytes()
+            if dkim_key is not None:
+                data = dkim_sign(data, dkim_key)
+            try:
+                result = _send_one(connection, outgoing, data)
+            except smtplib.SMTPResponseException as exc:
+                # Raised when the server answers 421 and hangs up, among others.
+                status = _status(exc.smtp_code)
+                result = _result(
                     outgoing,
                     "temporary" if exc.smtp_code == 421 else status,
                     code=exc.smtp_code,
                     reply=_text(exc.smtp_error),
                     error=type(exc).__name__,
                 )
-            )
-            connection = _still_usable(connection)
-        except (smtplib.SMTPException, OSError) as exc:
-            # Disconnects and timeouts: the message may or may not have arrived; the
-            # delivery stays pending and is retried (RFC 5321 §6.1 accepts the duplicate).
-            results.append(_result(outgoing, "temporary", error=type(exc).__name__))
-            connection.close()
-            connection = None
-    _close(connection)
-    return results
+                connection = _still_usable(connection)
+            except (smtplib.SMTPException, OSError) as exc:
+                # Disconnects and timeouts: the message may or may not have arrived; the
+                # delivery stays pending and is retried (RFC 5321 §6.1 accepts the duplicate).
+                result = _result(outgoing, "temporary", error=type(exc).__name__)
+                connection.close()
+                connection = None
+            yield result
+    finally:
+        _close(connection)
 
 
 def _still_usable(connection: smtplib.SMTP) -> smtplib.SMTP | None:
