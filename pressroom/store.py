@@ -213,6 +213,12 @@ def load_catalog(site: Site) -> Catalog:
     return ReleaseStore(site).load()
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomic(path: Path, data: bytes, expected: FileVersion | None = None) -> FileVersion:
     """Replace a file all at once (temp file, fsync, rename): a crash leaves the old one whole.
 
@@ -228,6 +234,12 @@ def write_atomic(path: Path, data: bytes, expected: FileVersion | None = None) -
             raise ConflictError(f"{path.name} was changed by someone else since you opened it")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private; keep the mode the file had, else the usual one.
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -143,3 +143,23 @@ def test_saving_over_someone_elses_edit_is_a_conflict(demo_site: Site) -> None:
     with pytest.raises(ConflictError):
         save_release(demo_site, path, {"title": "Mon titre"}, expected=opened)
     assert "Mon titre" not in path.read_text(encoding="utf-8")
+
+
+def test_write_atomic_keeps_the_file_mode(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    target.write_bytes(b"one")
+    target.chmod(0o640)
+    write_atomic(target, b"two")
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_write_atomic_gives_new_files_the_usual_mode(tmp_path: Path) -> None:
+    target = tmp_path / "new.md"
+    write_atomic(target, b"x")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
