@@ -26,6 +26,9 @@ logo = ""                              # e.g. "/uploads/logo.svg"
 [mail]
 sender = "presse@example.org"
 
+[pdf]
+variant = "pdf/ua-1"                   # accessible (tagged); "pdf/a-3b" for archives; "none"
+
 # Used when a release names no press contact of its own.
 [press_contact]
 name = ""
