@@ -39,3 +39,9 @@ def test_draft_is_not_found(make_site: Callable[..., Site]) -> None:
 def test_upload_outside_uploads_is_not_served(client: FlaskClient) -> None:
     assert client.get("/uploads/../pressroom.toml").status_code == 404
     assert client.get("/uploads/%2e%2e/pressroom.toml").status_code == 404
+
+
+def test_pages_declare_their_charset_once(client: FlaskClient) -> None:
+    for url in ("/espace-presse/", SEED_URL, "/espace-presse/feed.xml", "/absent/"):
+        content_type = client.get(url).headers["Content-Type"]
+        assert content_type.count("charset") == 1, (url, content_type)

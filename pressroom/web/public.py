@@ -132,7 +132,7 @@ def chrome(ui_lang: str | None = None) -> Chrome:
 
 
 def _respond(page: CachedPage, mimetype: str = HTML) -> Response:
-    response = Response(page.body, mimetype=mimetype)
+    response = Response(page.body, content_type=mimetype)
     response.set_etag(page.etag)
     response.last_modified = page.last_modified
     response.headers["Cache-Control"] = "public, no-cache"
