@@ -193,7 +193,7 @@ def subscribe(
         ) from None
 
 
-def _read_confirmation(secret: str, token: str) -> tuple[dict[str, Any], datetime]:
+def read_confirmation(secret: str, token: str) -> tuple[dict[str, Any], datetime]:
     try:
         payload, signed_at = _serializer(secret).loads(
             token, max_age=int(CONFIRM_LINK_AGE.total_seconds()), return_timestamp=True
@@ -212,7 +212,7 @@ def _read_confirmation(secret: str, token: str) -> tuple[dict[str, Any], datetim
 def confirm(database: Database, secret: str, token: str) -> SubscriberView:
     """Confirm the subscription a link names; the address is then taken off the suppression
     list, since the person asked again and proved the address is theirs."""
-    payload, signed_at = _read_confirmation(secret, token)
+    payload, signed_at = read_confirmation(secret, token)
     email = payload["e"]
     topics = check_topics(t for t in payload.get("t", []) if isinstance(t, str))
     with database.session() as session:

@@ -58,5 +58,8 @@ def create_app(
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    from pressroom.web import subscribe
+
+    app.register_blueprint(subscribe.bp)
     errors.register(app)
     return app
