@@ -1,11 +1,115 @@
-"""The campaign engine (being written): claims due deliveries and sends them in batches."""
+"""The campaign engine: claim due deliveries, send them over one SMTP connection per batch.
+
+Any number of workers (threads, processes, machines) run ``run_campaign`` on the same campaign
+at once: each claims its own batch in one statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
+on SQLite the statement holds the database's write lock), sends it, and records every reply in
+its own transaction before the next message goes out. So a row is ``sent`` only once the server
+accepted it, and a worker killed mid-batch leaves at most the message in flight to be sent
+twice; the rest of its claimed rows go back to ``pending`` as soon as another worker on the
+same machine sees its process is gone (or, from another machine, when its lease runs out).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
+from pressroom.campaign_mail import CampaignMail, campaign_mail, outgoing_for
 from pressroom.config import Site
+from pressroom.db import Database, ensure_database
+from pressroom.errors import ConfigError, PressroomError
+from pressroom.mail.dkim import DkimKey, load_dkim_key
+from pressroom.mail.headers import MailError
+from pressroom.mail.message import Outgoing
+from pressroom.mail.smtp import (
+    MailServerError,
+    SendResult,
+    SmtpSettings,
+    send_each,
+    smtp_settings,
+    write_outbox,
+)
+from pressroom.models.campaigns import Campaign
+from pressroom.models.deliveries import (
+    Claimed,
+    campaigns_with_due_work,
+    claim_batch,
+    finish_if_done,
+    next_attempt_at,
+    record_result,
+    recover_claims,
+    refresh_claims,
+    release_claims,
+    suppressed_in_batch,
+)
+from pressroom.send_rate import SendRate, send_rate
+from pressroom.suppression import suppress_in
+
+log = logging.getLogger(__name__)
+
+__all__ = ["RunOutcome", "SendSettings", "due_campaigns", "run_campaign", "send_settings"]
+
+
+@dataclass(frozen=True)
+class SendSettings:
+    """How the engine sends: batch size, retries, lease, rate limit, SMTP server, DKIM key.
+
+    Read from ``PRESSROOM_SEND_*`` (and ``PRESSROOM_MAIL_*``, ``PRESSROOM_DKIM_*``) by
+    ``send_settings``; tests build one directly.
+    """
+
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    batch_size: int = 50
+    max_attempts: int = 8
+    retry_delay: float = 60.0  # first retry; doubled each time
+    max_retry_delay: float = 6 * 3600.0
+    lease: float = 600.0  # a claim older than this is another machine's crashed worker
+    rate_limit: str = ""  # "20/second; 10000/hour" (the `limits` library's notation)
+    redis_url: str = ""
+    dkim_key: DkimKey | None = None
+
+    def backoff(self, attempts: int) -> timedelta:
+        """How long to wait after the ``attempts``-th temporary failure."""
+        seconds = self.retry_delay * (2 ** max(0, attempts - 1))
+        return timedelta(seconds=min(seconds, self.max_retry_delay))
+
+
+def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, not {raw!r}")
+    return value
+
+
+def send_settings(site: Site, environ: Mapping[str, str] | None = None) -> SendSettings:
+    """The engine's settings from the environment (``PRESSROOM_SEND_BATCH``, ``_ATTEMPTS``,
+    ``_RETRY_DELAY``, ``_LEASE``, ``_RATE``; the mail server's; ``PRESSROOM_REDIS_URL``)."""
+    env = os.environ if environ is None else environ
+    sender_domain = site.settings.sender.rpartition("@")[2] or "localhost"
+    settings = SendSettings(
+        smtp=smtp_settings(env),
+        batch_size=max(1, int(_positive(env, "PRESSROOM_SEND_BATCH", 50))),
+        max_attempts=max(1, int(_positive(env, "PRESSROOM_SEND_ATTEMPTS", 8))),
+        retry_delay=_positive(env, "PRESSROOM_SEND_RETRY_DELAY", 60.0),
+        lease=_positive(env, "PRESSROOM_SEND_LEASE", 600.0),
+        rate_limit=env.get("PRESSROOM_SEND_RATE", "").strip(),
+        redis_url=env.get("PRESSROOM_REDIS_URL", "").strip(),
+        dkim_key=load_dkim_key(env, default_domain=sender_domain),
+    )
+    send_rate(settings.rate_limit, settings.redis_url)  # a bad rate fails now, not mid-send
+    return settings
 
 
 @dataclass(frozen=True)
@@ -14,14 +118,186 @@ class RunOutcome:
 
     sent: int = 0
     failed: int = 0
+    retried: int = 0
+    suppressed: int = 0
     next_attempt: datetime | None = None
+    done: bool = False
 
 
-def run_campaign(site: Site, campaign_id: int) -> RunOutcome:
-    """Send a campaign's due deliveries."""
-    raise NotImplementedError
+def worker_name() -> str:
+    """Who claims: ``host:pid:thread`` (the pid tells a dead local worker from a live one)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:128]
 
 
-def due_campaigns(site: Site) -> list[int]:
-    """Campaigns with work due now."""
-    return []
+@dataclass
+class _Tally:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    suppressed: int = 0
+
+
+def run_campaign(
+    site: Site,
+    campaign_id: int,
+    settings: SendSettings | None = None,
+    *,
+    database: Database | None = None,
+    on_batch: Callable[[], None] | None = None,
+) -> RunOutcome:
+    """Send the campaign's due deliveries, batch after batch, until none is due now.
+
+    Stops early when the campaign is paused or cancelled. ``next_attempt`` says when retries
+    are due (``None`` when nothing waits, or only other workers' claims).
+    """
+    settings = settings or send_settings(site)
+    database = database or ensure_database(site)
+    me = worker_name()
+    tally = _Tally()
+    mail: CampaignMail | None = None
+    rate = send_rate(settings.rate_limit, settings.redis_url)
+    while True:
+        now = datetime.now(UTC)
+        with database.session() as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None:
+                raise PressroomError(f"campaign {campaign_id} does not exist")
+            if campaign.status in ("paused", "cancelled", "done"):
+                return _outcome(tally, None, campaign.status == "done")
+            if campaign.scheduled_at > now:
+                return _outcome(tally, campaign.scheduled_at, False)
+            if campaign.status == "scheduled":
+                campaign.status = "running"
+                campaign.started_at = now
+            recover_claims(session, campaign_id, now, settings.lease)
+        if mail is None:
+            mail = campaign_mail(site, database, campaign_id)
+        with database.session() as session:
+            batch = claim_batch(session, campaign_id, me, settings.batch_size, now)
+        if not batch:
+            break
+        _send_claimed(site, database, mail, batch, settings, rate, me, tally)
+        if on_batch is not None:
+            on_batch()
+    with database.session() as session:
+        done = finish_if_done(session, campaign_id, datetime.now(UTC))
+        upcoming = None if done else next_attempt_at(session, campaign_id)
+    return _outcome(tally, upcoming, done)
+
+
+def _outcome(tally: _Tally, next_attempt: datetime | None, done: bool) -> RunOutcome:
+    return RunOutcome(tally.sent, tally.failed, tally.retried, tally.suppressed, next_attempt, done)
+
+
+def _send_claimed(
+    site: Site,
+    database: Database,
+    mail: CampaignMail,
+    batch: list[Claimed],
+    settings: SendSettings,
+    rate: SendRate,
+    me: str,
+    tally: _Tally,
+) -> None:
+    """Send one claimed batch over one connection; every reply recorded as it comes."""
+    with database.session() as session:
+        blocked = suppressed_in_batch(session, batch, f"campaign {mail.campaign_id}")
+    tally.suppressed += len(blocked)
+    todo = [claimed for claimed in batch if claimed.id not in blocked]
+    claimed_at = time.monotonic()
+    by_delivery: dict[str, Claimed] = {}
+
+    reported: set[int] = set()
+
+    def messages() -> Iterator[Outgoing]:
+        nonlocal claimed_at
+        for claimed in todo:
+            try:
+                outgoing = outgoing_for(mail, claimed)
+            except MailError as exc:
+                # An address the message builder refuses will never do: a permanent failure.
+                refused = SendResult(str(claimed.id), "", "permanent", reply=str(exc)[:900])
+                _record(database, mail, claimed, refused, settings, tally)
+                reported.add(claimed.id)
+                continue
+            waited = rate.wait()
+            if waited and time.monotonic() - claimed_at > settings.lease / 3:
+                # A long wait for the rate limit must not look like a crashed worker.
+                with database.session() as session:
+                    refresh_claims(session, [c.id for c in todo], me, datetime.now(UTC))
+                claimed_at = time.monotonic()
+            by_delivery[outgoing.envelope.delivery_id] = claimed
+            yield outgoing
+
+    try:
+        for result in _deliver(site, settings, messages()):
+            claimed = by_delivery[result.delivery_id]
+            _record(database, mail, claimed, result, settings, tally)
+            reported.add(claimed.id)
+    except MailServerError as exc:
+        # Nothing could be sent (server unreachable, login refused): every row waits its turn.
+        log.warning("campaign %s: %s", mail.campaign_id, exc)
+        for claimed in todo:
+            if claimed.id not in reported:
+                failure = SendResult(str(claimed.id), "", "temporary", reply=str(exc)[:900])
+                _record(database, mail, claimed, failure, settings, tally)
+                reported.add(claimed.id)
+    finally:
+        leftover = [c.id for c in todo if c.id not in reported]
+        if leftover:
+            with database.session() as session:
+                release_claims(session, leftover, me)
+
+
+def _deliver(site: Site, settings: SendSettings, batch: Iterator[Outgoing]) -> Iterator[SendResult]:
+    if settings.smtp.configured:
+        yield from send_each(settings.smtp, batch, settings.dkim_key)
+        return
+    for outgoing in batch:  # no server: the outbox, one file per message
+        yield from write_outbox(site, [outgoing])
+
+
+def _record(
+    database: Database,
+    mail: CampaignMail,
+    claimed: Claimed,
+    result: SendResult,
+    settings: SendSettings,
+    tally: _Tally,
+) -> None:
+    now = datetime.now(UTC)
+    retry_at = None
+    if result.status == "temporary" and claimed.attempts < settings.max_attempts:
+        retry_at = now + settings.backoff(claimed.attempts)
+    with database.session() as session:
+        status = record_result(
+            session,
+            claimed.id,
+            result.status,
+            code=result.code,
+            reply=result.reply or result.error,
+            message_id=result.message_id,
+            now=now,
+            retry_at=retry_at,
+        )
+        if status == "failed" and is_hard_bounce(result.code, result.reply):
+            suppress_in(session, claimed.address, "hard-bounce", f"campaign {mail.campaign_id}")
+    if status == "sent":
+        tally.sent += 1
+    elif status == "pending":
+        tally.retried += 1
+    else:
+        tally.failed += 1
+
+
+def is_hard_bounce(code: int | None, reply: str) -> bool:
+    """A 5xx reply whose enhanced status is 5.1.x: no such mailbox or domain (RFC 3463)."""
+    return code is not None and 500 <= code < 600 and reply.startswith("5.1.")
+
+
+def due_campaigns(site: Site, database: Database | None = None) -> list[int]:
+    """Campaigns with work due now: scheduled ones whose time came, running ones with due
+    or abandoned rows."""
+    database = database or ensure_database(site)
+    with database.session() as session:
+        return campaigns_with_due_work(session, datetime.now(UTC))

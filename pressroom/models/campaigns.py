@@ -7,6 +7,7 @@ resumed or re-run any number of times without mailing anyone twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,8 +18,12 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    func,
+    insert,
+    or_,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pressroom.models.base import Base, utcnow
 
@@ -48,6 +53,8 @@ class Campaign(Base):
     # {"lists": [...], "beats": [...], "topics": [...], "test_to": [...], "extra": n}
     audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     list_id: Mapped[str] = mapped_column(String(64), default="presse")
+    # Link the PDF rather than attach it (under embargo it is attached all the same).
+    link_pdf: Mapped[bool] = mapped_column(default=False)
     kind: Mapped[str] = mapped_column(String(16), default="normal")
     corrects_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaigns.id", ondelete="SET NULL"), default=None
@@ -87,3 +94,94 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     claimed_by: Mapped[str] = mapped_column(String(128), default="")
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+def campaigns_page(session: Session, limit: int, offset: int = 0) -> Sequence[Campaign]:
+    """Campaigns, newest first."""
+    query = select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    return session.scalars(query.limit(limit).offset(offset)).all()
+
+
+def count_campaigns(session: Session) -> int:
+    """How many campaigns there are."""
+    return int(session.scalar(select(func.count()).select_from(Campaign)) or 0)
+
+
+def reached_addresses(session: Session, release_path: str) -> set[str]:
+    """Addresses a release was sent to, or is on its way to (test sends aside): the ones a new
+    campaign for it leaves out. Rows of cancelled campaigns that never left do not count."""
+    query = (
+        select(Delivery.address)
+        .join(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(
+            Campaign.release_path == release_path,
+            Campaign.kind != "test",
+            or_(
+                Delivery.status == "sent",
+                Delivery.status.in_(("pending", "sending")) & (Campaign.status != "cancelled"),
+            ),
+        )
+    )
+    return set(session.scalars(query))
+
+
+def sent_recipients(session: Session, campaign_id: int) -> list[tuple[str, str, str]]:
+    """(address, name, source) of every delivery the server accepted: a correction's audience."""
+    query = (
+        select(Delivery.address, Delivery.name, Delivery.source)
+        .where(Delivery.campaign_id == campaign_id, Delivery.status == "sent")
+        .order_by(Delivery.id)
+    )
+    return [(a, n, s) for a, n, s in session.execute(query)]
+
+
+def add_deliveries(
+    session: Session, campaign_id: int, rows: Iterable[tuple[str, str, str]], now: datetime
+) -> int:
+    """Insert one pending delivery per (address, name, source), in chunks; returns the count."""
+    count = 0
+    chunk: list[dict[str, Any]] = []
+    for address, name, source in rows:
+        chunk.append(
+            {
+                "campaign_id": campaign_id,
+                "address": address,
+                "name": name[:255],
+                "source": source[:64],
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_reply": "",
+                "message_id": "",
+                "claimed_by": "",
+            }
+        )
+        if len(chunk) >= 5000:
+            session.execute(insert(Delivery), chunk)
+            count += len(chunk)
+            chunk = []
+    if chunk:
+        session.execute(insert(Delivery), chunk)
+        count += len(chunk)
+    return count
+
+
+def deliveries_page(
+    session: Session, campaign_id: int, status: str | None, limit: int, offset: int
+) -> Sequence[Delivery]:
+    """A page of a campaign's deliveries, in the order they were planned."""
+    query = select(Delivery).where(Delivery.campaign_id == campaign_id)
+    if status:
+        query = query.where(Delivery.status == status)
+    return session.scalars(query.order_by(Delivery.id).limit(limit).offset(offset)).all()
+
+
+def iter_deliveries(session: Session, campaign_id: int) -> Iterator[Delivery]:
+    """Every delivery of a campaign, streamed (a report of 100,000 rows stays small)."""
+    query = (
+        select(Delivery)
+        .where(Delivery.campaign_id == campaign_id)
+        .order_by(Delivery.id)
+        .execution_options(yield_per=2000)
+    )
+    yield from session.scalars(query)

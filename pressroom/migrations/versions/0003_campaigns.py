@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=1000), nullable=False),
         sa.Column("audience", sa.JSON(), nullable=False),
         sa.Column("list_id", sa.String(length=64), nullable=False),
+        sa.Column("link_pdf", sa.Boolean(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("corrects_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),

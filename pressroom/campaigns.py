@@ -1,0 +1,462 @@
+"""Campaigns: a release sent to an audience, a test send, new recipients only, a correction.
+
+The service the CLI, the back office and the tasks share. Making a campaign writes one
+``pending`` delivery per recipient; sending is the engine's job (``pressroom.sending``), run
+by a worker or by ``pressroom send --wait``. Who may send: publishers and admins; an editor's
+campaign waits for approval (``needs_approval``: the hook the release form's approval step
+will fill in); a draft goes only to test addresses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from pressroom import audit
+from pressroom.audience import Suppressions, compute_audience
+from pressroom.config import Site
+from pressroom.contacts import email_key, normalize_email, read_list
+from pressroom.contacts_export import neutralise
+from pressroom.db import Database
+from pressroom.errors import NotFoundError, PressroomError
+from pressroom.models.campaigns import (
+    Campaign,
+    add_deliveries,
+    campaigns_page,
+    iter_deliveries,
+    reached_addresses,
+    sent_recipients,
+)
+from pressroom.models.deliveries import sent_since, status_counts
+from pressroom.release import Release
+from pressroom.store import load_catalog
+from pressroom.suppression import suppressed_hashes
+
+Kind = Literal["normal", "test", "new-recipients", "correction"]
+Action = Literal["pause", "resume", "cancel"]
+# The window over which the sending rate (and so the time left) is measured.
+RATE_WINDOW = timedelta(minutes=2)
+
+
+class CampaignError(PressroomError):
+    """A campaign cannot be made or changed as asked."""
+
+
+class ApprovalRequiredError(CampaignError):
+    """The campaign needs a publisher's approval before it can go to real recipients."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: an address for the audit log and a role (the terminal's operator is admin)."""
+
+    email: str
+    role: str  # editor | publisher | admin
+
+
+TERMINAL = Actor("terminal", "admin")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One recipient of a campaign in the making: address, name, and the list it came from."""
+
+    address: str
+    name: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class AudiencePlan:
+    """Who a campaign would reach, and why the others are left out."""
+
+    recipients: tuple[Planned, ...]
+    already_reached: int = 0
+    suppressed: int = 0
+    duplicates: int = 0
+    filtered_out: int = 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a campaign stands: counts per status, rate (per minute), seconds left."""
+
+    pending: int
+    sending: int
+    sent: int
+    failed: int
+    suppressed: int
+    rate_per_minute: float
+    seconds_left: float | None
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.sending + self.sent + self.failed + self.suppressed
+
+    @property
+    def finished(self) -> int:
+        return self.sent + self.failed + self.suppressed
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    """A campaign as lists and pages show it."""
+
+    id: int
+    release_slug: str
+    title: str
+    kind: str
+    status: str
+    list_id: str
+    audience: dict[str, object]
+    scheduled_at: datetime
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    corrects_id: int | None
+
+
+def _info(row: Campaign) -> CampaignInfo:
+    return CampaignInfo(
+        row.id,
+        row.release_slug,
+        row.title,
+        row.kind,
+        row.status,
+        row.list_id,
+        dict(row.audience),
+        row.scheduled_at,
+        row.created_by,
+        row.created_at,
+        row.started_at,
+        row.finished_at,
+        row.corrects_id,
+    )
+
+
+def needs_approval(actor: Actor, release: Release, kind: Kind) -> bool:
+    """Whether this campaign must wait for a publisher's approval.
+
+    The hook for the approval step that comes with the release form: today an editor's
+    campaign to real recipients always needs it, and nothing yet records an approval.
+    """
+    return kind != "test" and actor.role == "editor"
+
+
+def check_may_send(actor: Actor, release: Release, kind: Kind) -> None:
+    """Refuse drafts (except test sends) and campaigns that need an approval."""
+    if not release.published and kind != "test":
+        raise CampaignError(
+            f"{release.slug}: this release is a draft; send it to test addresses only "
+            "(publish it first to send it to a list)"
+        )
+    if needs_approval(actor, release, kind):
+        raise ApprovalRequiredError(
+            f"{release.slug}: an editor's campaign needs a publisher's approval"
+        )
+
+
+def find_release(site: Site, slug: str) -> Release:
+    """The release with this slug, drafts included."""
+    return load_catalog(site).get(slug)
+
+
+def plan_audience(
+    site: Site,
+    database: Database | None,
+    release: Release,
+    lists: Iterable[str],
+    beats: Iterable[str] = (),
+    extra: Iterable[Planned] = (),
+) -> AudiencePlan:
+    """The recipients of a new campaign: the lists' contacts with one of ``beats``, then
+    ``extra`` (subscribers), each address once, without suppressed addresses nor those the
+    release already reached. ``database`` None: nothing sent yet, nothing suppressed."""
+    contact_lists = [read_list(site, name) for name in lists]
+    suppressed = suppressed_hashes(database) if database is not None else Suppressions.of(())
+    audience = compute_audience(contact_lists, beats, suppressed)
+    source_of: dict[str, str] = {}
+    for contact_list in reversed(contact_lists):  # the first list wins, as in the audience
+        source_of.update(dict.fromkeys(contact_list.by_key, contact_list.name))
+    reached: set[str] = set()
+    if database is not None:
+        with database.session() as session:
+            reached = reached_addresses(session, release.path)
+    seen: set[str] = set()
+    recipients: list[Planned] = []
+    already = 0
+    suppressed_extra = duplicates = 0
+    candidates = [
+        Planned(c.key, c.display_name, source_of.get(c.key, "")) for c in audience.recipients
+    ]
+    for planned in candidates + list(extra):
+        key = email_key(planned.address)
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        if key in suppressed:
+            suppressed_extra += 1
+            continue
+        if key in reached:
+            already += 1
+            continue
+        recipients.append(Planned(key, planned.name, planned.source))
+    return AudiencePlan(
+        tuple(recipients),
+        already_reached=already,
+        suppressed=audience.suppressed + suppressed_extra,
+        duplicates=audience.duplicates + duplicates,
+        filtered_out=audience.filtered_out,
+    )
+
+
+def _create(
+    database: Database,
+    release: Release,
+    kind: Kind,
+    recipients: Iterable[Planned],
+    actor: Actor,
+    audience: dict[str, object],
+    *,
+    list_id: str,
+    scheduled_at: datetime | None = None,
+    corrects_id: int | None = None,
+    link_pdf: bool = False,
+) -> CampaignInfo:
+    now = datetime.now(UTC)
+    with database.session() as session:
+        row = Campaign(
+            release_path=release.path,
+            release_slug=release.slug,
+            title=release.title[:1000],
+            audience=audience,
+            list_id=list_id,
+            link_pdf=link_pdf,
+            kind=kind,
+            corrects_id=corrects_id,
+            status="scheduled",
+            scheduled_at=scheduled_at or now,
+            created_by=actor.email,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        count = add_deliveries(
+            session, row.id, ((p.address, p.name, p.source) for p in recipients), now
+        )
+        audit.add(
+            session,
+            actor.email,
+            "campaign.create",
+            f"campaign {row.id}",
+            {"release": release.slug, "kind": kind, "recipients": count},
+        )
+        return _info(row)
+
+
+def _list_id(lists: tuple[str, ...]) -> str:
+    return lists[0] if lists else "presse"
+
+
+def create_campaign(
+    site: Site,
+    database: Database,
+    slug: str,
+    lists: Iterable[str],
+    beats: Iterable[str] = (),
+    *,
+    actor: Actor,
+    extra: Iterable[Planned] = (),
+    scheduled_at: datetime | None = None,
+    link_pdf: bool = False,
+) -> tuple[CampaignInfo | None, AudiencePlan]:
+    """Make a campaign for the release and audience; none when nobody new is left to reach.
+
+    A release sent before goes only to those it never reached (kind ``new-recipients``).
+    """
+    release = find_release(site, slug)
+    names, wanted = tuple(lists), tuple(beats)
+    if not names and not extra:
+        raise CampaignError("name at least one contact list")
+    plan = plan_audience(site, database, release, names, wanted, extra)
+    kind: Kind = "new-recipients" if plan.already_reached else "normal"
+    check_may_send(actor, release, kind)
+    if not plan.recipients:
+        return None, plan
+    audience: dict[str, object] = {"lists": list(names), "beats": list(wanted)}
+    info = _create(
+        database,
+        release,
+        kind,
+        plan.recipients,
+        actor,
+        audience,
+        list_id=_list_id(names),
+        scheduled_at=scheduled_at,
+        link_pdf=link_pdf,
+    )
+    return info, plan
+
+
+def create_test_send(
+    site: Site, database: Database, slug: str, addresses: Iterable[str], *, actor: Actor
+) -> CampaignInfo:
+    """A campaign to test addresses only (drafts allowed; no unsubscribe link)."""
+    release = find_release(site, slug)
+    check_may_send(actor, release, "test")
+    planned: dict[str, Planned] = {}
+    for address in addresses:
+        key = email_key(normalize_email(address))
+        planned.setdefault(key, Planned(key, "", "test"))
+    if not planned:
+        raise CampaignError("name at least one test address")
+    audience: dict[str, object] = {"test_to": list(planned)}
+    return _create(database, release, "test", planned.values(), actor, audience, list_id="test")
+
+
+def create_correction(
+    site: Site,
+    database: Database,
+    original_id: int,
+    *,
+    actor: Actor,
+    slug: str | None = None,
+) -> CampaignInfo:
+    """A correction ("rectificatif") to exactly those the original campaign reached.
+
+    The release is the original's (edited since, presumably) unless ``slug`` names another.
+    """
+    with database.session() as session:
+        original = session.get(Campaign, original_id)
+        if original is None:
+            raise NotFoundError(f"campaign {original_id} does not exist")
+        if original.kind == "test":
+            raise CampaignError(f"campaign {original_id} is a test send: nothing to correct")
+        release_slug, list_id = original.release_slug, original.list_id
+        recipients = [Planned(a, n, s) for a, n, s in sent_recipients(session, original_id)]
+    release = find_release(site, slug or release_slug)
+    check_may_send(actor, release, "correction")
+    if not recipients:
+        raise CampaignError(f"campaign {original_id} reached nobody yet: nothing to correct")
+    audience: dict[str, object] = {"corrects": original_id}
+    return _create(
+        database,
+        release,
+        "correction",
+        recipients,
+        actor,
+        audience,
+        list_id=list_id,
+        corrects_id=original_id,
+    )
+
+
+_TRANSITIONS: dict[Action, tuple[tuple[str, ...], str]] = {
+    "pause": (("scheduled", "running"), "paused"),
+    "resume": (("paused",), "running"),
+    "cancel": (("scheduled", "running", "paused"), "cancelled"),
+}
+
+
+def change_status(database: Database, campaign_id: int, action: Action, *, actor: Actor) -> str:
+    """Pause, resume or cancel; returns the new status. Workers stop at their next batch."""
+    allowed, target = _TRANSITIONS[action]
+    with database.session() as session:
+        row = session.get(Campaign, campaign_id)
+        if row is None:
+            raise NotFoundError(f"campaign {campaign_id} does not exist")
+        if row.status not in allowed:
+            raise CampaignError(f"campaign {campaign_id} is {row.status}: cannot {action} it")
+        row.status = target
+        if target == "cancelled":
+            row.finished_at = datetime.now(UTC)
+        audit.add(session, actor.email, f"campaign.{action}", f"campaign {campaign_id}", {})
+        return target
+
+
+def get_campaign(database: Database, campaign_id: int) -> CampaignInfo:
+    """One campaign, or ``NotFoundError``."""
+    with database.session() as session:
+        row = session.get(Campaign, campaign_id)
+        if row is None:
+            raise NotFoundError(f"campaign {campaign_id} does not exist")
+        return _info(row)
+
+
+def list_campaigns(database: Database, limit: int = 50, offset: int = 0) -> list[CampaignInfo]:
+    """Campaigns, newest first."""
+    with database.session() as session:
+        return [_info(row) for row in campaigns_page(session, limit, offset)]
+
+
+def progress(database: Database, campaign_id: int, now: datetime | None = None) -> Progress:
+    """Counts per status, the rate over the last minutes, and the time left at that rate."""
+    now = now or datetime.now(UTC)
+    with database.session() as session:
+        counts = status_counts(session, campaign_id)
+        recent = sent_since(session, campaign_id, now - RATE_WINDOW)
+    rate = recent / (RATE_WINDOW.total_seconds() / 60)
+    waiting = counts.get("pending", 0) + counts.get("sending", 0)
+    seconds_left = waiting / rate * 60 if rate and waiting else (0.0 if not waiting else None)
+    return Progress(
+        pending=counts.get("pending", 0),
+        sending=counts.get("sending", 0),
+        sent=counts.get("sent", 0),
+        failed=counts.get("failed", 0),
+        suppressed=counts.get("suppressed", 0),
+        rate_per_minute=rate,
+        seconds_left=seconds_left,
+    )
+
+
+REPORT_COLUMNS = (
+    "email",
+    "name",
+    "list",
+    "status",
+    "attempts",
+    "smtp_code",
+    "smtp_reply",
+    "message_id",
+    "sent_at",
+)
+
+
+def report_rows(database: Database, campaign_id: int) -> Iterator[list[str]]:
+    """The per-recipient report, header first; every cell neutralised for spreadsheets."""
+    yield list(REPORT_COLUMNS)
+    with database.session() as session:
+        for row in iter_deliveries(session, campaign_id):
+            cells = [
+                row.address,
+                row.name,
+                row.source,
+                row.status,
+                str(row.attempts),
+                "" if row.last_code is None else str(row.last_code),
+                row.last_reply,
+                row.message_id,
+                row.sent_at.isoformat() if row.sent_at else "",
+            ]
+            yield [neutralise(cell) for cell in cells]
+
+
+def report_csv(database: Database, campaign_id: int, delimiter: str = ";") -> Iterator[bytes]:
+    """The report as CSV chunks (UTF-8 with a BOM, CRLF), streamed row by row."""
+    get_campaign(database, campaign_id)  # NotFoundError before the first byte
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    first = True
+    for cells in report_rows(database, campaign_id):
+        writer.writerow(cells)
+        chunk = buffer.getvalue().encode("utf-8-sig" if first else "utf-8")
+        first = False
+        buffer.seek(0)
+        buffer.truncate()
+        yield chunk
