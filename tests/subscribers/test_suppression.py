@@ -1,0 +1,76 @@
+"""The suppression list: hashes only, first reason kept, pages for admins, on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from pressroom.config import Site
+from pressroom.contacts import address_hash
+from pressroom.db import Database, ensure_database
+from pressroom.suppression import (
+    SuppressionError,
+    find_suppression,
+    is_suppressed,
+    suppress,
+    suppressed_hashes,
+    suppression_list,
+)
+
+
+def test_only_the_hash_of_the_address_is_stored(database: Database) -> None:
+    entry = suppress(database, "Ana@Example.org", "complaint", "feedback loop")
+    assert entry.address_hash == address_hash("ana@example.org")
+    assert "ana" not in repr(entry)
+
+
+def test_addresses_are_compared_without_case(database: Database) -> None:
+    suppress(database, "ana@example.org", "hard-bounce")
+    assert is_suppressed(database, " ANA@EXAMPLE.ORG ")
+
+
+def test_an_address_keeps_its_first_reason_and_date(database: Database) -> None:
+    first = suppress(database, "ana@example.org", "complaint")
+    again = suppress(database, "ana@example.org", "unsubscribe")
+    assert again == first
+
+
+def test_an_unknown_reason_is_refused(database: Database) -> None:
+    with pytest.raises(SuppressionError, match="unknown suppression reason"):
+        suppress(database, "ana@example.org", "bored")  # type: ignore[arg-type]
+
+
+def test_suppressed_hashes_feed_compute_audience(database: Database) -> None:
+    suppress(database, "ana@example.org", "erasure")
+    assert "ana@example.org" in suppressed_hashes(database)
+
+
+def test_the_admin_list_is_newest_first_and_filters_by_reason(database: Database) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for day, (address, reason) in enumerate(
+        [
+            ("a@example.org", "complaint"),
+            ("b@example.org", "unsubscribe"),
+            ("c@example.org", "complaint"),
+        ]
+    ):
+        with time_machine.travel(start + timedelta(days=day), tick=False):
+            suppress(database, address, reason)  # type: ignore[arg-type]
+    page = suppression_list(database, "complaint")
+    assert page.total == 2
+    assert [e.address_hash for e in page.entries] == [
+        address_hash("c@example.org"),
+        address_hash("a@example.org"),
+    ]
+    assert page.entries[0].created_at == start + timedelta(days=2)
+
+
+@pytest.mark.services
+def test_suppression_works_on_postgresql(make_site: Callable[..., Site], postgres_url: str) -> None:
+    database = ensure_database(make_site(), postgres_url)
+    suppress(database, "ana@example.org", "hard-bounce", "campaign 1")
+    entry = find_suppression(database, "ANA@example.org")
+    assert entry is not None and entry.reason == "hard-bounce"
