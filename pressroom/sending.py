@@ -122,6 +122,7 @@ class RunOutcome:
     suppressed: int = 0
     next_attempt: datetime | None = None
     done: bool = False
+    more: bool = False  # stopped after ``max_batches`` with rows still due
 
 
 def worker_name() -> str:
@@ -144,6 +145,7 @@ def run_campaign(
     *,
     database: Database | None = None,
     on_batch: Callable[[], None] | None = None,
+    max_batches: int | None = None,
 ) -> RunOutcome:
     """Send the campaign's due deliveries, batch after batch, until none is due now.
 
@@ -156,6 +158,7 @@ def run_campaign(
     tally = _Tally()
     mail: CampaignMail | None = None
     rate = send_rate(settings.rate_limit, settings.redis_url)
+    batches = 0
     while True:
         now = datetime.now(UTC)
         with database.session() as session:
@@ -177,16 +180,23 @@ def run_campaign(
         if not batch:
             break
         _send_claimed(site, database, mail, batch, settings, rate, me, tally)
+        batches += 1
         if on_batch is not None:
             on_batch()
+        if max_batches is not None and batches >= max_batches:
+            return _outcome(tally, None, False, more=True)
     with database.session() as session:
         done = finish_if_done(session, campaign_id, datetime.now(UTC))
         upcoming = None if done else next_attempt_at(session, campaign_id)
     return _outcome(tally, upcoming, done)
 
 
-def _outcome(tally: _Tally, next_attempt: datetime | None, done: bool) -> RunOutcome:
-    return RunOutcome(tally.sent, tally.failed, tally.retried, tally.suppressed, next_attempt, done)
+def _outcome(
+    tally: _Tally, next_attempt: datetime | None, done: bool, *, more: bool = False
+) -> RunOutcome:
+    return RunOutcome(
+        tally.sent, tally.failed, tally.retried, tally.suppressed, next_attempt, done, more
+    )
 
 
 def _send_claimed(

@@ -37,6 +37,8 @@ QUEUE_NAME_ENV = "PRESSROOM_QUEUE_NAME"
 EXPORT_DIR_ENV = "PRESSROOM_EXPORT_DIR"
 QUEUE_FILE = "queue.sqlite3"
 DEFAULT_QUEUE_NAME = "pressroom"
+# A sending task gives its thread back after this many batches, and queues its own sequel.
+BATCHES_PER_TASK = 20
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,9 @@ class Queue:
     def background_consumer(self, workers: int = 2) -> Consumer:
         """A consumer that runs beside another server (``pressroom serve``): thread workers,
         and no signal handlers, so Ctrl-C still reaches the web server."""
-        return _QuietConsumer(self.huey, workers=workers, worker_type="thread", periodic=True)
+        return _QuietConsumer(
+            self.huey, workers=workers, worker_type="thread", periodic=True, shutdown_timeout=10
+        )
 
 
 class _QuietConsumer(Consumer):  # type: ignore[misc]  # huey is untyped
@@ -108,8 +112,10 @@ def _build(site: Site, redis_url: str, name: str) -> Queue:
         """Send a campaign's due deliveries, then come back when its next retry is due."""
         from pressroom.sending import run_campaign
 
-        outcome = run_campaign(load_site(root), campaign_id)
-        if outcome.next_attempt is not None:
+        outcome = run_campaign(load_site(root), campaign_id, max_batches=BATCHES_PER_TASK)
+        if outcome.more:
+            send_campaign(campaign_id)  # back in line: other tasks get their turn meanwhile
+        elif outcome.next_attempt is not None:
             send_campaign.schedule(args=(campaign_id,), eta=outcome.next_attempt)
 
     @huey.periodic_task(crontab(minute="*"), name="sweep")  # type: ignore[untyped-decorator]

@@ -19,13 +19,16 @@ from pressroom.cli.context import current_site
 # SQLAlchemy, nor `pressroom check` for WeasyPrint. Name → "module:attribute".
 LAZY_COMMANDS = {
     "build": "pressroom.cli.build:build",
+    "campaigns": "pressroom.cli.campaigns:campaigns",
     "check": "pressroom.cli.check:check",
     "contacts": "pressroom.cli.contacts:contacts",
     "db": "pressroom.cli.database:database",
     "init": "pressroom.cli.site:init",
     "pdf": "pressroom.cli.pdf:pdf",
+    "send": "pressroom.cli.send:send",
     "serve": "pressroom.cli.serve:serve",
     "user": "pressroom.cli.user:user",
+    "worker": "pressroom.cli.worker:worker",
 }
 
 

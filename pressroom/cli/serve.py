@@ -11,7 +11,10 @@ from pressroom.cli.context import current_site
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
-def serve(host: str, port: int, threads: int) -> None:
+@click.option(
+    "--no-worker", is_flag=True, help="Do not run background tasks here (use pressroom worker)."
+)
+def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     """Serve the site (Waitress; use gunicorn or `pressroom build` to scale out)."""
     from waitress import serve as waitress_serve
 
@@ -20,4 +23,15 @@ def serve(host: str, port: int, threads: int) -> None:
     site = current_site()
     app = create_app(site)
     click.echo(f"pressroom: serving {site.root} on http://{host}:{port}/espace-presse/")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="pressroom")
+    consumer = None
+    if not no_worker:
+        # Campaigns and embargo tasks run in threads of this process: nothing else to start.
+        from pressroom.tasks import queue_for
+
+        consumer = queue_for(site).background_consumer()
+        consumer.start()
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="pressroom")
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
