@@ -26,5 +26,13 @@ def catalog() -> Catalog:
 
 
 def now() -> datetime:
-    """The time visibility is decided at, checked at each request (tests move the clock)."""
+    """The time visibility is decided at, checked at each request (tests move the clock).
+
+    Under ``TESTING`` only, ``app.config["TEST_NOW"]`` (an aware datetime) stands for the
+    clock: a browser test serving from another thread moves it to lift an embargo.
+    """
+    config = current_app.config
+    if config.get("TESTING") and config.get("TEST_NOW") is not None:
+        test_now: datetime = config["TEST_NOW"]
+        return test_now
     return datetime.now(UTC)
