@@ -25,7 +25,12 @@ from pressroom.accounts import Account
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.errors import NotFoundError, PressroomError
-from pressroom.models.revisions import Revision, revision_of_version, revisions_of
+from pressroom.models.revisions import (
+    Revision,
+    latest_authors,
+    revision_of_version,
+    revisions_of,
+)
 from pressroom.store import FileVersion, relative
 
 logger = logging.getLogger(__name__)
@@ -194,6 +199,12 @@ def version_author(database: Database, site: Site, path: Path) -> VersionAuthor 
     with database.session() as session:
         row = revision_of_version(session, relative(site, path), version.sha256)
         return VersionAuthor(row.author, row.author_role, row.at) if row else None
+
+
+def last_authors(database: Database, paths: list[str]) -> dict[str, str]:
+    """Who made the last change recorded for each release file (for the list of releases)."""
+    with database.session() as session:
+        return latest_authors(session, paths)
 
 
 def history(database: Database, site: Site, path: Path) -> list[RevisionInfo]:

@@ -86,6 +86,18 @@ def revision_of_version(session: Session, path: str, sha256: str) -> Revision | 
     return session.scalars(query.order_by(Revision.id.desc()).limit(1)).first()
 
 
+def latest_authors(session: Session, paths: Sequence[str]) -> dict[str, str]:
+    """Who last wrote each of these files through pressroom (paths without a record left out)."""
+    if not paths:
+        return {}
+    query = (
+        select(Revision.path, Revision.author)
+        .where(Revision.path.in_(list(paths)))
+        .order_by(Revision.id)
+    )
+    return {path: author for path, author in session.execute(query)}
+
+
 def approval_of(session: Session, path: str, sha256: str) -> Approval | None:
     """The approval of this exact version, if a publisher gave it."""
     query = select(Approval).where(Approval.path == path, Approval.sha256 == sha256)

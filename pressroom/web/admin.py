@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from pressroom import account_links, accounts, audit
 from pressroom.accounts import Account, AccountError
 from pressroom.release import Release
+from pressroom.revisions import last_authors
 from pressroom.web import state
 from pressroom.web.auth import REQUIRED, SignedIn, form_errors
 from pressroom.web.backoffice import current_account, database, language, render_page, t
@@ -44,6 +45,16 @@ ACTION_LABELS = {
     "account.role_changed": "Role changed",
     "account.deactivated": "Account deactivated",
     "account.reactivated": "Account reactivated",
+    "release.created": "Release created",
+    "release.saved": "Release saved",
+    "release.duplicated": "Release duplicated",
+    "release.approved": "Release approved",
+    "release.published": "Release published",
+    "release.scheduled": "Release scheduled",
+    "release.unpublished": "Release unpublished",
+    "release.deleted": "Release moved to the trash",
+    "release.undeleted": "Release restored from the trash",
+    "release.revision_restored": "Revision restored",
 }
 
 
@@ -109,6 +120,7 @@ def dashboard() -> str:
     return render_page(
         "admin/dashboard.html",
         rows=rows,
+        authors=last_authors(database(), [row.release.path for row in rows]),
         total=len(chosen),
         page=page,
         pages=pages,
