@@ -154,22 +154,29 @@ def _matches(contact: Contact, words: list[str], outlet: str, beat: str) -> bool
 
 
 def search_contacts(
-    site: Site,
-    names: Iterable[str] | None = None,
-    query: str = "",
-    outlet: str = "",
-    beat: str = "",
+    lists: Iterable[ContactList], query: str = "", outlet: str = "", beat: str = ""
 ) -> list[Found]:
-    """Contacts of ``names`` (every list when None) whose name, address, outlet or role hold
-    every word of ``query``, of this outlet and with this beat (each compared without case)."""
+    """Contacts of ``lists`` whose name, address, outlet or role hold every word of ``query``,
+    of this outlet and with this beat (each compared without case)."""
     words = query.casefold().split()
     wanted_outlet, wanted_beat = outlet.strip().casefold(), beat.strip().casefold()
-    found = []
-    for name in list_names(site) if names is None else names:
-        for contact in read_list(site, name).contacts:
-            if _matches(contact, words, wanted_outlet, wanted_beat):
-                found.append(Found(name, contact))
-    return found
+    return [
+        Found(contact_list.name, contact)
+        for contact_list in lists
+        for contact in contact_list.contacts
+        if _matches(contact, words, wanted_outlet, wanted_beat)
+    ]
+
+
+def read_lists(site: Site) -> tuple[list[ContactList], list[str]]:
+    """Every list of the site that can be read, and a message for each that cannot."""
+    loaded, problems = [], []
+    for name in list_names(site):
+        try:
+            loaded.append(read_list(site, name))
+        except ContactError as exc:
+            problems.append(str(exc))
+    return loaded, problems
 
 
 def outlets_and_beats(lists: Iterable[ContactList]) -> tuple[list[str], list[str]]:

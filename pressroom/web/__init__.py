@@ -64,8 +64,10 @@ def create_app(
     app.register_blueprint(editor.bp)
     app.register_blueprint(previews.bp)
     app.register_blueprint(revision_views.bp)
-    from pressroom.web import subscribe
+    from pressroom.web import audiences_admin, contacts_admin, subscribe
 
     app.register_blueprint(subscribe.bp)
+    app.register_blueprint(contacts_admin.bp)
+    app.register_blueprint(audiences_admin.bp)
     errors.register(app)
     return app
