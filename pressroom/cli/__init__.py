@@ -18,6 +18,7 @@ from pressroom.cli.context import current_site
 # Commands are imported when run, not at start-up: `pressroom build` should not pay for
 # SQLAlchemy, nor `pressroom check` for WeasyPrint. Name → "module:attribute".
 LAZY_COMMANDS = {
+    "bounces": "pressroom.cli.bounces:bounces",
     "build": "pressroom.cli.build:build",
     "campaigns": "pressroom.cli.campaigns:campaigns",
     "check": "pressroom.cli.check:check",

@@ -266,3 +266,19 @@ def sent_since(session: Session, campaign_id: int, since: datetime) -> int:
         )
     )
     return int(count or 0)
+
+
+def delivery_address(session: Session, delivery_id: int) -> str | None:
+    """The address of a delivery, if the row exists."""
+    found: str | None = session.scalar(select(Delivery.address).where(Delivery.id == delivery_id))
+    return found
+
+
+def mark_bounced(session: Session, delivery_id: int, reply: str) -> None:
+    """A delivery the relay accepted, then bounced: failed, with the bounce as its reply."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(status="failed", last_reply=reply[:1000], claimed_by="")
+        .execution_options(synchronize_session=False)
+    )
