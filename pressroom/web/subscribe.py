@@ -133,6 +133,11 @@ def subscribe() -> Response:
     errors: dict[str, list[str]] = {}
     if not form["email"]:
         errors["email"] = [t("Please give your email address.")]
+    else:
+        try:
+            subscribers.subscriber_email(form["email"])
+        except SubscriberError as exc:
+            errors["email"] = [exc.localized(frame.ui_lang)]
     if not request.form.get("consent"):
         errors["consent"] = [t("Please tick the consent box to subscribe.")]
     if not errors:
@@ -145,8 +150,7 @@ def subscribe() -> Response:
             client_ip=request.remote_addr or "",
         )
         try:
-            subscribers.subscriber_email(asked.email)
-            key = "email:" + asked.email.lower()
+            key = "email:" + subscribers.subscriber_email(asked.email)
             if address_throttle.allowed(key):
                 address_throttle.hit(key)
                 subscribers.subscribe(
@@ -246,8 +250,7 @@ def my_data() -> Response:
         return _throttled(frame, "page/subscribe_data.html", form=form, honeypot=HONEYPOT)
     subscribe_throttle.hit(client_key())
     try:
-        subscribers.subscriber_email(form["email"])
-        key = "email:" + form["email"].lower()
+        key = "email:" + subscribers.subscriber_email(form["email"])
         if address_throttle.allowed(key):
             address_throttle.hit(key)
             data_rights.request_data_link(
