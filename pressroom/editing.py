@@ -27,7 +27,14 @@ from pressroom.frontmatter_edit import DELETE, new_release_text
 from pressroom.i18n import gettext
 from pressroom.models.revisions import PendingDraft, drop_pending_drafts, pending_draft
 from pressroom.release import NEWSROOM_PREFIX, Attachment, Image, Release
-from pressroom.release_form import FieldMessage, FormError, FormValues, ReleaseFields, parse_form
+from pressroom.release_form import (
+    FieldMessage,
+    FormError,
+    FormValues,
+    ReleaseFields,
+    legacy_images,
+    parse_form,
+)
 from pressroom.slug import jekyll_file_slug, jekyll_pretty_slug, new_slug
 from pressroom.store import (
     Catalog,
@@ -385,7 +392,7 @@ def autosave(
     if release.published:
         return _keep_pending(database, release.path, account, version, values, now)
     try:
-        fields = parse_form(values, site, officers)
+        fields = parse_form(values, site, officers, legacy_images(release))
         changes = release_changes(release, fields, site, catalog)
     except FormError:
         return _keep_pending(database, release.path, account, version, values, now)

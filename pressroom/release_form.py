@@ -110,10 +110,22 @@ class _Reader:
         return text
 
 
+def legacy_images(release: Release | None) -> frozenset[str]:
+    """Images a release already shows without alternative text: saving it again must not be
+    refused for them (the alternative text is required when an image is chosen)."""
+    return frozenset(i.src for i in release.images if not i.alt) if release else frozenset()
+
+
 def parse_form(
-    values: FormValues, site: Site, officers: tuple[PressContact, ...] = ()
+    values: FormValues,
+    site: Site,
+    officers: tuple[PressContact, ...] = (),
+    known_images: frozenset[str] = frozenset(),
 ) -> ReleaseFields:
-    """Check the form's values; raises ``FormError`` listing every field at fault."""
+    """Check the form's values; raises ``FormError`` listing every field at fault.
+
+    ``known_images`` may stay without alternative text (see ``legacy_images``).
+    """
     reader = _Reader(values)
     title = _line(one(values, "title"))
     if not title:
@@ -142,7 +154,7 @@ def parse_form(
         tags=tags,
         chapeau=chapeau,
         body=body,
-        image=_image(reader),
+        image=_image(reader, known_images),
         files=_files(reader),
         contact=_contact(reader, officers),
         language=language,
@@ -168,7 +180,7 @@ def _date(reader: _Reader, value: str, site: Site) -> datetime | None:
     return parsed.astimezone(site.settings.zone).replace(microsecond=0)
 
 
-def _image(reader: _Reader) -> Image | None:
+def _image(reader: _Reader, known_images: frozenset[str]) -> Image | None:
     url = one(reader.values, "image_url").strip()
     alt = reader.short("image_alt", one(reader.values, "image_alt"))
     if not url or one(reader.values, "image_remove"):
@@ -176,7 +188,7 @@ def _image(reader: _Reader) -> Image | None:
     if not _link_ok(url):
         reader.error("image", "This image is not one of the site's uploads.")
         return None
-    if not alt:
+    if not alt and url not in known_images:
         reader.error(
             "image_alt", "Describe the image for people who cannot see it (alternative text)."
         )

@@ -22,7 +22,15 @@ from pressroom.contacts import ContactError, read_press_officers
 from pressroom.editing import EditingError
 from pressroom.errors import ConflictError, NotFoundError, PressroomError
 from pressroom.release import Release
-from pressroom.release_form import FormError, blank_values, form_values, many, one, parse_form
+from pressroom.release_form import (
+    FormError,
+    blank_values,
+    form_values,
+    legacy_images,
+    many,
+    one,
+    parse_form,
+)
 from pressroom.revisions import diff
 from pressroom.uploads import UploadError, store_upload
 from pressroom.web import state
@@ -200,7 +208,7 @@ def save(slug: str) -> Any:
     values, upload_errors = _with_uploads(_values())
     version = request.form.get("version", "")
     try:
-        fields = parse_form(values, state.site(), _officers())
+        fields = parse_form(values, state.site(), _officers(), legacy_images(release))
         if upload_errors:
             raise FormError({})
         saved = editing.update_release(state.store(), database(), slug, fields, version, _account())
@@ -221,7 +229,8 @@ def _conflict(release: Release, values: dict[str, Any], version: str) -> tuple[s
     site = state.site()
     theirs = editing.release_path(site, release).read_text(encoding="utf-8", errors="replace")
     try:
-        mine = editing.release_text(parse_form(values, site, _officers()), site, release.published)
+        fields = parse_form(values, site, _officers(), legacy_images(release))
+        mine = editing.release_text(fields, site, release.published)
     except FormError:
         mine = str(values.get("body", [""])[-1])
     html = render_page(

@@ -7,10 +7,11 @@ A draft's uploads are not public yet, so the preview links them through the back
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from typing import Any
 
-from flask import Blueprint, abort, request, send_from_directory
+from flask import Blueprint, abort, request
 from werkzeug.wrappers import Response
 
 from pressroom.contacts import ContactError, read_press_officers
@@ -19,7 +20,7 @@ from pressroom.errors import NotFoundError, PressroomError
 from pressroom.mail.message import MailOptions, Recipient, build_message
 from pressroom.pages import Download, render_release_page
 from pressroom.release import Release, parse_release, upload_name
-from pressroom.release_form import FormError, parse_form
+from pressroom.release_form import FormError, legacy_images, parse_form
 from pressroom.render.context import release_view
 from pressroom.store import decode_release
 from pressroom.web import state
@@ -63,13 +64,13 @@ def _from_form() -> Release:
         officers = read_press_officers(site)
     except ContactError:
         officers = ()
+    base = state.catalog().find_slug(request.form.get("current_slug", ""))
     try:
-        fields = parse_form(values, site, officers)
+        fields = parse_form(values, site, officers, legacy_images(base))
     except FormError as exc:
         raise PreviewProblem(
             [t(m.message, **m.params) for found in exc.errors.values() for m in found]
         ) from None
-    base = state.catalog().find_slug(request.form.get("current_slug", ""))
     path = base.path if base is not None else "releases/apercu.md"
     text = release_text(fields, site, base.published if base is not None else False)
     try:
@@ -181,8 +182,11 @@ def live_preview() -> Any:
 @bp.get("/televersements/<path:name>")
 def upload(name: str) -> Response:
     """A site's upload for previews, drafts' included (the public route hides those)."""
-    if upload_name("/uploads/" + name) is None:
+    path = state.site().uploads_dir / name
+    if upload_name("/uploads/" + name) is None or not path.is_file():
         abort(404)
-    response = send_from_directory(state.site().uploads_dir, name)
+    # Read whole, like the theme's assets: a browser dropping a half-read file leaves nothing open.
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    response = Response(path.read_bytes(), mimetype=kind)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
