@@ -310,7 +310,16 @@ def subscriber_list(
     return SubscriberPage(views, total, page, per_page)
 
 
-def subscribers_for_topics(database: Database, topics: Iterable[str]) -> tuple[SubscriberView, ...]:
+@dataclass(frozen=True)
+class Follower:
+    """A confirmed subscriber as an audience sees them."""
+
+    email: str
+    language: str
+    topics: tuple[str, ...]
+
+
+def subscribers_for_topics(database: Database, topics: Iterable[str]) -> tuple[Follower, ...]:
     """Confirmed subscribers who follow one of ``topics`` ("all" for every one of them).
 
     A subscriber who chose no topic follows everything the newsroom publishes.
@@ -320,7 +329,9 @@ def subscribers_for_topics(database: Database, topics: Iterable[str]) -> tuple[S
         return ()
     with database.session() as session:
         rows = confirmed_subscribers(session)
-        views = tuple(to_view(row) for row in rows)
-    if "all" in wanted:
-        return views
-    return tuple(v for v in views if not v.topics or wanted.intersection(v.topics))
+    every = "all" in wanted
+    return tuple(
+        Follower(email, language, tuple(followed))
+        for email, language, followed in rows
+        if every or not followed or not wanted.isdisjoint(followed)
+    )

@@ -81,10 +81,15 @@ def subscribers_page(
     return session.scalars(ordered.limit(limit).offset(offset)).all(), int(total)
 
 
-def confirmed_subscribers(session: Session) -> Sequence[Subscriber]:
-    """Every confirmed subscriber, by address: the audience's subscriber source."""
-    query = select(Subscriber).where(Subscriber.status == "confirmed").order_by(Subscriber.email)
-    return session.scalars(query).all()
+def confirmed_subscribers(session: Session) -> list[tuple[str, str, list[str]]]:
+    """(email, language, topics) of every confirmed subscriber, by address: what an audience
+    needs, read as plain rows (loading 20,000 full ORM objects took half a second)."""
+    query = (
+        select(Subscriber.email, Subscriber.language, Subscriber.topics)
+        .where(Subscriber.status == "confirmed")
+        .order_by(Subscriber.email)
+    )
+    return [(row.email, row.language, row.topics or []) for row in session.execute(query)]
 
 
 def suppression_by_hash(session: Session, address_hash: str) -> Suppression | None:

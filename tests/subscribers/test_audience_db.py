@@ -9,6 +9,7 @@ import pytest
 
 from pressroom.audience_db import AudienceChoice, build_audience
 from pressroom.config import Site
+from pressroom.contacts import Contact, read_list, write_list
 from pressroom.db import Database, ensure_database
 from pressroom.models.subscribers import Subscriber
 from pressroom.suppression import suppress
@@ -82,3 +83,11 @@ def test_a_subscriber_also_on_a_list_counts_once(site: Site, database: Database)
 
 def test_nothing_chosen_is_an_empty_audience(site: Site, database: Database) -> None:
     assert build_audience(site, database, AudienceChoice()).count == 0
+
+
+def test_a_list_changed_since_the_last_count_is_read_again(site: Site, database: Database) -> None:
+    choice = AudienceChoice(lists=("presse-tech",))
+    before = build_audience(site, database, choice).count
+    contact_list = read_list(site, "presse-tech")
+    write_list(site, contact_list, [*contact_list.contacts, Contact("new@example.org")])
+    assert build_audience(site, database, choice).count == before + 1
