@@ -1,0 +1,164 @@
+"""The release form in Debian's Chromium: an editor writes, previews and saves a release with
+an image and an attachment; a publisher approves it and schedules it a minute ahead; the page
+is 404 until the test clock passes that minute, then public; ``pressroom check`` accepts it.
+axe-core finds no violation on the form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+
+from pressroom.accounts import Account
+from pressroom.cli import cli
+from pressroom.config import Site
+from tests.browser.conftest import axe_violations
+from tests.conftest import TEST_PASSWORD
+from tests.editor.conftest import pdf_bytes, png_bytes
+
+pytestmark = pytest.mark.browser
+CLOCK = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+SLUG = "la-dinum-lance-son-service-de-test"
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[Any]:
+    """A fresh tab that lets axe-core in: the back office's CSP refuses inline scripts."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def clock(app: Flask) -> Flask:
+    app.config["TEST_NOW"] = CLOCK
+    return app
+
+
+def _sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(base + "/connexion")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url(base + "/admin/")
+
+
+def _sign_out(page: Any, base: str) -> None:
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(base + "/connexion")
+
+
+def _write_release(page: Any, base: str, files: Path) -> None:
+    (files / "visuel.png").write_bytes(png_bytes(320, 180))
+    (files / "Communiqué final.pdf").write_bytes(pdf_bytes())
+    page.goto(base + "/admin/communiques/nouveau")
+    page.get_by_label("Titre").fill("La DINUM lance son service de test")
+    assert page.get_by_label("Date et heure").input_value() == "2026-12-01T10:00"
+    page.get_by_label("Mot-clé 1").fill("numérique")
+    page.get_by_label("Chapeau (résumé en gras, Markdown)").fill("Un chapeau **court**.")
+    page.get_by_label("Corps du texte (Markdown)").fill("Premier paragraphe.\n\n- un\n- deux\n")
+    page.get_by_label("Choisir une image").set_input_files(str(files / "visuel.png"))
+    page.get_by_label("Texte alternatif de l’image").fill("Le visuel bleu du service")
+    page.get_by_label("Ajouter des pièces jointes").set_input_files(
+        str(files / "Communiqué final.pdf")
+    )
+    page.get_by_label("Un ou une attachée de presse").select_option(index=1)
+
+
+def test_editor_writes_publisher_schedules_and_the_embargo_lifts(
+    live_server: str,
+    browser_page: Any,
+    clock: Flask,
+    make_account: Callable[..., Account],
+    demo_site: Site,
+    tmp_path: Path,
+) -> None:
+    make_account("editor")
+    make_account("publisher")
+    page, base = browser_page, live_server
+    _sign_in(page, base, "editor@example.org")
+    _write_release(page, base, tmp_path)
+
+    # The page preview of the unsaved form opens in a new tab.
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Aperçu de la page").click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    assert preview.get_by_role("heading", name="La DINUM lance son service de test").is_visible()
+    preview.close()
+
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_url(base + f"/admin/communiques/{SLUG}/")
+    assert "Le communiqué est enregistré comme brouillon." in page.content()
+    assert axe_violations(page) == []
+
+    pdf = page.request.get(base + f"/admin/communiques/{SLUG}/apercu/pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
+    _sign_out(page, base)
+
+    _sign_in(page, base, "publisher@example.org")
+    page.goto(base + f"/admin/communiques/{SLUG}/")
+    page.get_by_role("button", name="Approuver cette version").click()
+    page.wait_for_url(base + f"/admin/communiques/{SLUG}/")
+    assert "Cette version est approuvée" in page.content()
+    page.get_by_label("Publier le (heure de Paris)").fill("2026-12-01T10:01")
+    page.get_by_role("button", name="Programmer").click()
+    page.wait_for_url(base + f"/admin/communiques/{SLUG}/")
+    assert "Le communiqué est programmé" in page.content()
+
+    public = base + f"/espace-presse/{SLUG}/"
+    assert page.request.get(public).status == 404
+    clock.config["TEST_NOW"] = CLOCK + timedelta(minutes=1, seconds=30)
+    response = page.goto(public)
+    assert response is not None and response.status == 200
+    assert page.get_by_role("img", name="Le visuel bleu du service").is_visible()
+    assert page.get_by_role("link", name="Communiqué final").is_visible()
+
+    checked = CliRunner().invoke(cli, ["--site", str(demo_site.root), "check", "--quiet"])
+    assert checked.exit_code == 0, checked.output
+    text = next((demo_site.root / "releases").glob(f"*-{SLUG}.md")).read_text(encoding="utf-8")
+    assert text.startswith("---\ntitle: La DINUM lance son service de test\n")
+    assert "date: 2026-12-01 10:01:00 +01:00" in text and "published: true" in text
+
+
+def test_new_release_form_has_no_axe_violation(
+    live_server: str, browser_page: Any, clock: Flask, make_account: Callable[..., Account]
+) -> None:
+    make_account("editor")
+    _sign_in(browser_page, live_server, "editor@example.org")
+    browser_page.goto(live_server + "/admin/communiques/nouveau")
+    assert axe_violations(browser_page) == []
+
+
+def test_form_showing_errors_has_no_axe_violation(
+    live_server: str, browser_page: Any, clock: Flask, make_account: Callable[..., Account]
+) -> None:
+    make_account("editor")
+    _sign_in(browser_page, live_server, "editor@example.org")
+    browser_page.goto(live_server + "/admin/communiques/nouveau")
+    browser_page.get_by_label("Titre").fill(" ")
+    browser_page.get_by_role("button", name="Enregistrer", exact=True).click()
+    browser_page.wait_for_selector("#title-error")
+    assert axe_violations(browser_page) == []
+
+
+def test_form_works_without_javascript(
+    live_server: str, chromium: Any, clock: Flask, make_account: Callable[..., Account]
+) -> None:
+    make_account("editor")
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, "editor@example.org")
+        page.goto(live_server + "/admin/communiques/nouveau")
+        page.get_by_label("Titre").fill("Sans JavaScript")
+        page.get_by_role("button", name="Enregistrer", exact=True).click()
+        page.wait_for_url(live_server + "/admin/communiques/sans-javascript/")
+    finally:
+        context.close()
