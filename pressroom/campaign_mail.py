@@ -7,13 +7,18 @@ correction made to the file before the campaign left goes out with it.
 from __future__ import annotations
 
 import os
+import queue
 import secrets
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import cast
 
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.errors import NotFoundError
 from pressroom.i18n import gettext
+from pressroom.mail.headers import MailError
 from pressroom.mail.message import (
     DEFAULT_SUBJECT,
     MailOptions,
@@ -132,3 +137,75 @@ def outgoing_for(mail: CampaignMail, claimed: Claimed) -> Outgoing:
         delivery_id=claimed.delivery_id,
         unsubscribe_token=token,
     )
+
+
+@dataclass(frozen=True)
+class _Built(Outgoing):
+    """A message flattened once, ahead of its turn: ``as_bytes`` returns those bytes."""
+
+    data: bytes = field(default=b"", repr=False, compare=False)
+
+    def as_bytes(self) -> bytes:
+        return self.data
+
+
+_END = object()
+
+
+def prebuilt(
+    mail: CampaignMail, todo: list[Claimed], ahead: int = 4
+) -> Iterator[tuple[Claimed, Outgoing | MailError]]:
+    """Each delivery's message (or why it cannot be built), made by a thread a few messages
+    ahead: building runs while the sender waits for the server's reply, which releases the
+    GIL. The thread stops when the caller does."""
+    found: queue.Queue[object] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(item: object) -> None:
+        while not stop.is_set():
+            try:
+                found.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            for claimed in todo:
+                if stop.is_set():
+                    return
+                item: tuple[Claimed, Outgoing | MailError]
+                try:
+                    outgoing = outgoing_for(mail, claimed)
+                    data = outgoing.as_bytes()
+                    item = (
+                        claimed,
+                        _Built(
+                            outgoing.message,
+                            outgoing.envelope,
+                            outgoing.message_id,
+                            outgoing.shared,
+                            data,
+                        ),
+                    )
+                except MailError as exc:
+                    item = (claimed, exc)
+                put(item)
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            put(exc)
+        finally:
+            put(_END)
+
+    thread = threading.Thread(target=produce, name="pressroom-prebuild", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = found.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield cast(tuple[Claimed, Outgoing | MailError], item)
+    finally:
+        stop.set()
+        thread.join(timeout=5)

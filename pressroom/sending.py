@@ -11,6 +11,7 @@ same machine sees its process is gone (or, from another machine, when its lease 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -20,9 +21,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from pressroom.campaign_mail import CampaignMail, campaign_mail, outgoing_for
+from pressroom.campaign_mail import CampaignMail, campaign_mail, prebuilt
 from pressroom.config import Site
-from pressroom.db import Database, ensure_database
+from pressroom.db import Database, Session, ensure_database
 from pressroom.errors import ConfigError, PressroomError
 from pressroom.mail.dkim import DkimKey, load_dkim_key
 from pressroom.mail.headers import MailError
@@ -31,6 +32,7 @@ from pressroom.mail.smtp import (
     MailServerError,
     SendResult,
     SmtpSettings,
+    Status,
     send_each,
     smtp_settings,
     write_outbox,
@@ -209,54 +211,57 @@ def _send_claimed(
     me: str,
     tally: _Tally,
 ) -> None:
-    """Send one claimed batch over one connection; every reply recorded as it comes."""
+    """Send one claimed batch over one connection; every reply committed as it comes.
+
+    Messages are built one step ahead in a thread (``prebuilt``), while this one waits for the
+    server's reply to the previous message: that wait, not our work, then sets the pace.
+    """
     with database.session() as session:
         blocked = suppressed_in_batch(session, batch, f"campaign {mail.campaign_id}")
     tally.suppressed += len(blocked)
     todo = [claimed for claimed in batch if claimed.id not in blocked]
     claimed_at = time.monotonic()
     by_delivery: dict[str, Claimed] = {}
-
     reported: set[int] = set()
 
-    def messages() -> Iterator[Outgoing]:
-        nonlocal claimed_at
-        for claimed in todo:
-            try:
-                outgoing = outgoing_for(mail, claimed)
-            except MailError as exc:
-                # An address the message builder refuses will never do: a permanent failure.
-                refused = SendResult(str(claimed.id), "", "permanent", reply=str(exc)[:900])
-                _record(database, mail, claimed, refused, settings, tally)
-                reported.add(claimed.id)
-                continue
-            waited = rate.wait()
-            if waited and time.monotonic() - claimed_at > settings.lease / 3:
-                # A long wait for the rate limit must not look like a crashed worker.
-                with database.session() as session:
-                    refresh_claims(session, [c.id for c in todo], me, datetime.now(UTC))
-                claimed_at = time.monotonic()
-            by_delivery[outgoing.envelope.delivery_id] = claimed
-            yield outgoing
+    with _Recorder(database, mail, settings, tally) as recorder:
 
-    try:
-        for result in _deliver(site, settings, messages()):
-            claimed = by_delivery[result.delivery_id]
-            _record(database, mail, claimed, result, settings, tally)
-            reported.add(claimed.id)
-    except MailServerError as exc:
-        # Nothing could be sent (server unreachable, login refused): every row waits its turn.
-        log.warning("campaign %s: %s", mail.campaign_id, exc)
-        for claimed in todo:
-            if claimed.id not in reported:
-                failure = SendResult(str(claimed.id), "", "temporary", reply=str(exc)[:900])
-                _record(database, mail, claimed, failure, settings, tally)
+        def messages() -> Iterator[Outgoing]:
+            nonlocal claimed_at
+            for claimed, built in prebuilt(mail, todo):
+                if isinstance(built, MailError):
+                    # An address the message builder refuses will never do: permanent.
+                    recorder.record(claimed, _failure(claimed, "permanent", built))
+                    reported.add(claimed.id)
+                    continue
+                waited = rate.wait()
+                if waited and time.monotonic() - claimed_at > settings.lease / 3:
+                    # A long wait for the rate limit must not look like a crashed worker.
+                    recorder.refresh([c.id for c in todo], me)
+                    claimed_at = time.monotonic()
+                by_delivery[built.envelope.delivery_id] = claimed
+                yield built
+
+        try:
+            for result in _deliver(site, settings, messages()):
+                claimed = by_delivery[result.delivery_id]
+                recorder.record(claimed, result)
                 reported.add(claimed.id)
-    finally:
-        leftover = [c.id for c in todo if c.id not in reported]
-        if leftover:
-            with database.session() as session:
-                release_claims(session, leftover, me)
+        except MailServerError as exc:
+            # Nothing could be sent (server unreachable, login refused): all wait their turn.
+            log.warning("campaign %s: %s", mail.campaign_id, exc)
+            for claimed in todo:
+                if claimed.id not in reported:
+                    recorder.record(claimed, _failure(claimed, "temporary", exc))
+                    reported.add(claimed.id)
+        finally:
+            leftover = [c.id for c in todo if c.id not in reported]
+            if leftover:
+                recorder.release(leftover, me)
+
+
+def _failure(claimed: Claimed, status: Status, error: Exception) -> SendResult:
+    return SendResult(claimed.delivery_id, "", status, reply=str(error)[:900])
 
 
 def _deliver(site: Site, settings: SendSettings, batch: Iterator[Outgoing]) -> Iterator[SendResult]:
@@ -267,37 +272,71 @@ def _deliver(site: Site, settings: SendSettings, batch: Iterator[Outgoing]) -> I
         yield from write_outbox(site, [outgoing])
 
 
-def _record(
-    database: Database,
-    mail: CampaignMail,
-    claimed: Claimed,
-    result: SendResult,
-    settings: SendSettings,
-    tally: _Tally,
-) -> None:
-    now = datetime.now(UTC)
-    retry_at = None
-    if result.status == "temporary" and claimed.attempts < settings.max_attempts:
-        retry_at = now + settings.backoff(claimed.attempts)
-    with database.session() as session:
-        status = record_result(
-            session,
-            claimed.id,
-            result.status,
-            code=result.code,
-            reply=result.reply or result.error,
-            message_id=result.message_id,
-            now=now,
-            retry_at=retry_at,
-        )
-        if status == "failed" and is_hard_bounce(result.code, result.reply):
-            suppress_in(session, claimed.address, "hard-bounce", f"campaign {mail.campaign_id}")
-    if status == "sent":
-        tally.sent += 1
-    elif status == "pending":
-        tally.retried += 1
-    else:
-        tally.failed += 1
+class _Recorder:
+    """Commits each reply on one connection held for the whole batch (opening a SQLite
+    connection per message cost as much as building the message)."""
+
+    def __init__(
+        self, database: Database, mail: CampaignMail, settings: SendSettings, tally: _Tally
+    ) -> None:
+        self.database, self.mail, self.settings, self.tally = database, mail, settings, tally
+        self._stack = contextlib.ExitStack()
+        self.session: Session | None = None
+
+    def __enter__(self) -> _Recorder:
+        connection = self._stack.enter_context(self.database.engine.connect())
+        self.session = self._stack.enter_context(Session(bind=connection))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def _commit(self, work: Callable[[Session], None]) -> None:
+        assert self.session is not None
+        try:
+            work(self.session)
+            self.session.commit()
+        except BaseException:
+            self.session.rollback()
+            raise
+
+    def record(self, claimed: Claimed, result: SendResult) -> None:
+        """Store one reply and commit, before the next message goes out."""
+        now = datetime.now(UTC)
+        retry_at = None
+        if result.status == "temporary" and claimed.attempts < self.settings.max_attempts:
+            retry_at = now + self.settings.backoff(claimed.attempts)
+        status = ""
+
+        def work(session: Session) -> None:
+            nonlocal status
+            status = record_result(
+                session,
+                claimed.id,
+                result.status,
+                code=result.code,
+                reply=result.reply or result.error,
+                message_id=result.message_id,
+                now=now,
+                retry_at=retry_at,
+            )
+            if status == "failed" and is_hard_bounce(result.code, result.reply):
+                source = f"campaign {self.mail.campaign_id}"
+                suppress_in(session, claimed.address, "hard-bounce", source)
+
+        self._commit(work)
+        if status == "sent":
+            self.tally.sent += 1
+        elif status == "pending":
+            self.tally.retried += 1
+        else:
+            self.tally.failed += 1
+
+    def refresh(self, ids: list[int], me: str) -> None:
+        self._commit(lambda session: refresh_claims(session, ids, me, datetime.now(UTC)))
+
+    def release(self, ids: list[int], me: str) -> None:
+        self._commit(lambda session: release_claims(session, ids, me))
 
 
 def is_hard_bounce(code: int | None, reply: str) -> bool:
