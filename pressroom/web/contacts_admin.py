@@ -33,6 +33,7 @@ from pressroom.contacts_edit import update_contact as update_contact_in_list
 from pressroom.contacts_export import export_csv
 from pressroom.contacts_import import apply_import, preview_import
 from pressroom.errors import NotFoundError, PressroomError
+from pressroom.suppression import suppressed_hashes
 from pressroom.web import state
 from pressroom.web.backoffice import current_account, database, render_page, t
 from pressroom.web.security import add_backoffice_headers, role_required
@@ -132,10 +133,14 @@ def list_page(name: str) -> str:
     filters = _filters()
     found = search_contacts([contact_list], filters["q"], filters["outlet"], filters["beat"])
     outlets, beats = outlets_and_beats([contact_list])
+    shown = [f.contact for f in found[:MAX_RESULTS]]
+    # Who on this page will receive nothing: the press officer sees why, not just a gap.
+    blocked = suppressed_hashes(database())
     return render_page(
         "admin/contacts/list.html",
         contact_list=contact_list,
-        contacts=[f.contact for f in found[:MAX_RESULTS]],
+        contacts=shown,
+        suppressed={c.email for c in shown if c.key in blocked},
         found_total=len(found),
         filters=filters,
         outlets=outlets,

@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 from pressroom.accounts import Account
 from pressroom.config import Site
 from pressroom.contacts import read_list
+from pressroom.db import Database
+from pressroom.suppression import suppress
 from tests.conftest import DATA, AuthActions, csrf_token_in
 
 LIST = "/admin/contacts/listes/journalistes/"
@@ -187,3 +189,12 @@ def test_an_editor_reads_lists_but_cannot_change_them(
 def test_an_unknown_list_is_a_404(publisher: FlaskClient) -> None:
     assert publisher.get("/admin/contacts/listes/nope/").status_code == 404
     assert publisher.get("/admin/contacts/listes/..%2Fsecret/").status_code == 404
+
+
+def test_a_suppressed_contact_is_marked_on_the_list(
+    publisher: FlaskClient, database: Database
+) -> None:
+    suppress(database, ALICE, "unsubscribe", "one-click")
+    html = publisher.get(LIST).get_data(as_text=True)
+    row = html[html.index(ALICE) :][:200]
+    assert "exclu des envois" in row
