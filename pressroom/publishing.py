@@ -17,7 +17,7 @@ from pressroom.accounts import Account
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.editing import EditingError, Saved, file_version, release_path, write_changes
-from pressroom.errors import ConflictError, PressroomError
+from pressroom.errors import ConflictError
 from pressroom.models.revisions import Approval, approval_of
 from pressroom.release import Release
 from pressroom.revisions import VersionAuthor, version_author
@@ -169,5 +169,5 @@ def _after_publish(site: Site, release: Release) -> None:
         return
     try:
         schedule_tasks(site, release)
-    except PressroomError as exc:
-        logger.warning("%s: background tasks not scheduled: %s", release.path, exc)
+    except Exception:  # the queue's storage errors share no base; the release is saved anyway
+        logger.exception("%s: background tasks not scheduled", release.path)

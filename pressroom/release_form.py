@@ -19,7 +19,7 @@ from pressroom.contacts import InvalidEmailError, normalize_email
 from pressroom.errors import PressroomError
 from pressroom.i18n import SUPPORTED_LANGUAGES
 from pressroom.release import DEFAULT_ATTACHMENT_NAME, Attachment, Image, Release, upload_name
-from pressroom.slug import new_slug
+from pressroom.slug import jekyll_pretty_slug, new_slug
 
 FormValues = Mapping[str, Any]
 MAX_TITLE = 300
@@ -158,11 +158,19 @@ def parse_form(
         files=_files(reader),
         contact=_contact(reader, officers),
         language=language,
-        slug=new_slug(slug_wish) if slug_wish else "",
+        slug=_slug(slug_wish),
     )
     if reader.errors:
         raise FormError(reader.errors)
     return return_value
+
+
+def _slug(wish: str) -> str:
+    """A slug as typed if Jekyll would keep it (an existing one, accents included), else a
+    clean ASCII one made from it."""
+    if not wish:
+        return ""
+    return wish if jekyll_pretty_slug(wish) == wish else new_slug(wish)
 
 
 def _date(reader: _Reader, value: str, site: Site) -> datetime | None:
@@ -240,7 +248,9 @@ def _contact(reader: _Reader, officers: tuple[PressContact, ...]) -> PressContac
 
 def local_input(when: datetime, site: Site) -> str:
     """A datetime as an HTML ``datetime-local`` value, in the site's time zone."""
-    return when.astimezone(site.settings.zone).strftime("%Y-%m-%dT%H:%M")
+    local = when.astimezone(site.settings.zone)
+    # Seconds only when there are some: a save must not round a hand-written date.
+    return local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
 
 
 def card_index(contact: PressContact | None, officers: tuple[PressContact, ...]) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import pytest
+
 from pressroom.check import check_site
 from pressroom.config import Site
 from pressroom.store import load_catalog
+from tests.conftest import REPO
 from tests.editor.conftest import (
     NEW,
     Person,
@@ -20,6 +23,9 @@ from tests.editor.conftest import (
 from tests.editor.form_reader import values_of_form
 
 SLUG = "la-dinum-ouvre-un-nouveau-service"
+DEMO_RELEASES = sorted(
+    p.name for p in (REPO / "releases").glob("*.*") if p.suffix in (".md", ".markdown")
+)
 
 
 def test_new_release_form_offers_categories_tags_and_press_officers(editor: Person) -> None:
@@ -103,10 +109,13 @@ def test_saving_changes_only_the_changed_lines(editor: Person, demo_site: Site) 
     assert changed == [(before[1], "title: Un autre titre")]
 
 
+@pytest.mark.parametrize("index", range(len(DEMO_RELEASES)), ids=DEMO_RELEASES)
 def test_corpus_release_saved_unchanged_is_byte_identical(
-    publisher: Person, demo_site: Site
+    publisher: Person, demo_site: Site, index: int
 ) -> None:
-    release = load_catalog(demo_site).releases[0]
+    release = next(
+        r for r in load_catalog(demo_site).releases if r.path.endswith(DEMO_RELEASES[index])
+    )
     path = demo_site.root / release.path
     before = path.read_bytes()
     html = publisher.edit_page(release.slug)
