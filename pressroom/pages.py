@@ -38,6 +38,8 @@ class Chrome:
     # The other interface language and the link to it (server only: the export is monolingual).
     switch: tuple[str, str] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The subscription form (server only: a static export has no form to post to).
+    subscribe_url: str | None = None
 
 
 @dataclass(frozen=True)

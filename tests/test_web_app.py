@@ -45,3 +45,9 @@ def test_pages_declare_their_charset_once(client: FlaskClient) -> None:
     for url in ("/espace-presse/", SEED_URL, "/espace-presse/feed.xml", "/absent/"):
         content_type = client.get(url).headers["Content-Type"]
         assert content_type.count("charset") == 1, (url, content_type)
+
+
+def test_newsroom_links_the_subscription_form(client: FlaskClient) -> None:
+    page = client.get("/espace-presse/").get_data(as_text=True)
+    assert 'href="/abonnement/"' in page
+    assert client.get("/abonnement/").status_code == 200

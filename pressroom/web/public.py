@@ -128,6 +128,7 @@ def chrome(ui_lang: str | None = None) -> Chrome:
         legal=legal_pages(),
         fonts_css=fonts,
         switch=(other, href(request.path) + "?" + urlencode(args)),
+        subscribe_url="/abonnement/" if "subscribe" in current_app.blueprints else None,
     )
 
 
