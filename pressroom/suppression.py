@@ -103,9 +103,10 @@ def lift_in(session: Session, address: str) -> SuppressionEntry | None:
     """Take an address off the list in the caller's transaction; what was there, if anything.
 
     Only a new, confirmed opt-in does this: the person asked again and proved the address.
+    An address an admin put on the list by hand stays there: that was not the person's call.
     """
     found = suppression_by_hash(session, address_hash(address))
-    if found is None:
+    if found is None or found.reason == "manual":
         return None
     entry = _entry(found)
     session.delete(found)

@@ -15,6 +15,7 @@ from pressroom.suppression import (
     SuppressionError,
     find_suppression,
     is_suppressed,
+    lift_in,
     suppress,
     suppressed_hashes,
     suppression_list,
@@ -74,3 +75,13 @@ def test_suppression_works_on_postgresql(make_site: Callable[..., Site], postgre
     suppress(database, "ana@example.org", "hard-bounce", "campaign 1")
     entry = find_suppression(database, "ANA@example.org")
     assert entry is not None and entry.reason == "hard-bounce"
+
+
+@pytest.mark.parametrize(("reason", "lifted"), [("unsubscribe", True), ("manual", False)])
+def test_a_new_opt_in_lifts_only_what_the_person_decided(
+    database: Database, reason: str, lifted: bool
+) -> None:
+    suppress(database, "ana@example.org", reason)  # type: ignore[arg-type]
+    with database.session() as session:
+        lift_in(session, "ana@example.org")
+    assert is_suppressed(database, "ana@example.org") is not lifted
