@@ -234,6 +234,9 @@ def _downloads(
         filename = (upload or link.url).rsplit("/", 1)[-1]
         label = link.label or filename
         if attach and upload is not None:
+            if any(d.attached and d.filename == filename for d in downloads):
+                # The office uploaded its own copy under the communiqué's PDF name: one is enough.
+                continue
             data = (site.uploads_dir / upload).read_bytes()
             downloads.append(Download(label, filename, attached=True))
             parts.append(_attachment(filename, data))

@@ -491,3 +491,12 @@ def test_wire_bytes_are_what_the_email_package_writes(
         mail_site, seed_view, JEANNE, MailOptions(pdf=seed_pdf), delivery_id="d1"
     )
     assert outgoing.as_bytes() == outgoing.message.as_bytes()
+
+
+@time_machine.travel(BEFORE, tick=False)
+def test_an_upload_named_like_the_pdf_is_not_attached_twice(
+    mail_site: Site, seed_view: ReleaseView, seed_pdf: tuple[str, bytes]
+) -> None:
+    message = build(mail_site, seed_view, pdf=seed_pdf)
+    names = [part.get_filename() for part in message.iter_attachments()]
+    assert names.count(seed_pdf[0]) == 1
