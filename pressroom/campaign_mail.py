@@ -6,13 +6,13 @@ correction made to the file before the campaign left goes out with it.
 
 from __future__ import annotations
 
+import itertools
 import os
-import queue
 import secrets
-import threading
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from typing import cast
 
 from pressroom.config import Site
 from pressroom.db import Database
@@ -149,63 +149,33 @@ class _Built(Outgoing):
         return self.data
 
 
-_END = object()
+def _build(mail: CampaignMail, claimed: Claimed) -> tuple[Claimed, Outgoing | MailError]:
+    try:
+        outgoing = outgoing_for(mail, claimed)
+    except MailError as exc:
+        return (claimed, exc)
+    data = outgoing.as_bytes()
+    built = _Built(outgoing.message, outgoing.envelope, outgoing.message_id, outgoing.shared, data)
+    return (claimed, built)
 
 
 def prebuilt(
-    mail: CampaignMail, todo: list[Claimed], ahead: int = 4
+    mail: CampaignMail, todo: list[Claimed], pool: Executor, ahead: int = 4
 ) -> Iterator[tuple[Claimed, Outgoing | MailError]]:
-    """Each delivery's message (or why it cannot be built), made by a thread a few messages
+    """Each delivery's message (or why it cannot be built), made by ``pool`` a few messages
     ahead: building runs while the sender waits for the server's reply, which releases the
-    GIL. The thread stops when the caller does."""
-    found: queue.Queue[object] = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-
-    def put(item: object) -> None:
-        while not stop.is_set():
-            try:
-                found.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def produce() -> None:
-        try:
-            for claimed in todo:
-                if stop.is_set():
-                    return
-                item: tuple[Claimed, Outgoing | MailError]
-                try:
-                    outgoing = outgoing_for(mail, claimed)
-                    data = outgoing.as_bytes()
-                    item = (
-                        claimed,
-                        _Built(
-                            outgoing.message,
-                            outgoing.envelope,
-                            outgoing.message_id,
-                            outgoing.shared,
-                            data,
-                        ),
-                    )
-                except MailError as exc:
-                    item = (claimed, exc)
-                put(item)
-        except BaseException as exc:  # handed to the caller's thread, raised there
-            put(exc)
-        finally:
-            put(_END)
-
-    thread = threading.Thread(target=produce, name="pressroom-prebuild", daemon=True)
-    thread.start()
+    GIL. One pool serves a whole run (a thread per batch made the process's memory grow)."""
+    rows = iter(todo)
+    waiting: deque[Future[tuple[Claimed, Outgoing | MailError]]] = deque(
+        pool.submit(_build, mail, claimed) for claimed in itertools.islice(rows, ahead)
+    )
     try:
-        while True:
-            item = found.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield cast(tuple[Claimed, Outgoing | MailError], item)
+        while waiting:
+            done = waiting.popleft().result()
+            following = next(rows, None)
+            if following is not None:
+                waiting.append(pool.submit(_build, mail, following))
+            yield done
     finally:
-        stop.set()
-        thread.join(timeout=5)
+        for future in waiting:
+            future.cancel()

@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -156,6 +157,19 @@ def run_campaign(
     """
     settings = settings or send_settings(site)
     database = database or ensure_database(site)
+    with ThreadPoolExecutor(1, thread_name_prefix="pressroom-prebuild") as pool:
+        return _run(site, campaign_id, settings, database, on_batch, max_batches, pool)
+
+
+def _run(
+    site: Site,
+    campaign_id: int,
+    settings: SendSettings,
+    database: Database,
+    on_batch: Callable[[], None] | None,
+    max_batches: int | None,
+    pool: Executor,
+) -> RunOutcome:
     me = worker_name()
     tally = _Tally()
     mail: CampaignMail | None = None
@@ -181,7 +195,7 @@ def run_campaign(
             batch = claim_batch(session, campaign_id, me, settings.batch_size, now)
         if not batch:
             break
-        _send_claimed(site, database, mail, batch, settings, rate, me, tally)
+        _send_claimed(site, database, mail, batch, settings, rate, me, tally, pool)
         batches += 1
         if on_batch is not None:
             on_batch()
@@ -210,6 +224,7 @@ def _send_claimed(
     rate: SendRate,
     me: str,
     tally: _Tally,
+    pool: Executor,
 ) -> None:
     """Send one claimed batch over one connection; every reply committed as it comes.
 
@@ -228,7 +243,7 @@ def _send_claimed(
 
         def messages() -> Iterator[Outgoing]:
             nonlocal claimed_at
-            for claimed, built in prebuilt(mail, todo):
+            for claimed, built in prebuilt(mail, todo, pool):
                 if isinstance(built, MailError):
                     # An address the message builder refuses will never do: permanent.
                     recorder.record(claimed, _failure(claimed, "permanent", built))
