@@ -53,7 +53,10 @@ def claim_batch(
             Delivery.status == "pending",
             Delivery.next_attempt_at <= now,
         )
-        .order_by(Delivery.id)
+        # The due index's own order (SQLite and PostgreSQL then read the first rows of
+        # ix_deliveries_due and stop): ordering by id alone sorted every pending row, and the
+        # sender's peak memory grew with the campaign.
+        .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(size)
         .with_for_update(skip_locked=True)
     )
