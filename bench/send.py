@@ -8,8 +8,9 @@ Prints, in one run, against an aiosmtpd sink in its own process on loopback:
 2. a bare smtplib loop sending the same bytes over as many connections (one per batch of the
    same size) — goal: the engine ≥ 0.7 of its throughput;
 3. the sending process's peak memory (VmHWM, reset once the database is open; each in a fresh
-   subprocess) for 10,000 and 100,000 recipients — goal: at most 1.2x. These runs link the PDF so that the 100,000
-   run takes a minute, not an hour; what grows with recipients is the same either way.
+   subprocess) for 10,000 and 100,000 recipients — goal: at most 1.2x. These runs link the
+   PDF so that the 100,000 run takes minutes, not an hour; what grows with recipients is the
+   same either way.
 
 Campaign creation (reading the list, inserting rows) is not timed: it is not sending.
 Timings are wall-clock on a machine others may share; run it twice when figures look odd.
