@@ -3,8 +3,8 @@
 The service the CLI, the back office and the tasks share. Making a campaign writes one
 ``pending`` delivery per recipient; sending is the engine's job (``pressroom.sending``), run
 by a worker or by ``pressroom send --wait``. Who may send: publishers and admins; an editor's
-campaign waits for approval (``needs_approval``: the hook the release form's approval step
-will fill in); a draft goes only to test addresses.
+campaign needs a publisher's approval of the release's version (``check_may_send``); a draft
+goes only to test addresses.
 """
 
 from __future__ import annotations
@@ -139,26 +139,34 @@ def _info(row: Campaign) -> CampaignInfo:
     )
 
 
-def needs_approval(actor: Actor, release: Release, kind: Kind) -> bool:
-    """Whether this campaign must wait for a publisher's approval.
+def check_may_send(
+    site: Site, database: Database, actor: Actor, release: Release, kind: Kind
+) -> None:
+    """Refuse drafts (except test sends), editors, and versions awaiting a publisher's approval.
 
-    The hook for the approval step that comes with the release form: today an editor's
-    campaign to real recipients always needs it, and nothing yet records an approval.
+    Editors draft; publishers and admins send, and a version an editor wrote (or one edited
+    outside the back office) goes out only once a publisher approved it in the release form.
+    The terminal's operator acts as an admin: sending from the terminal is their approval.
     """
-    return kind != "test" and actor.role == "editor"
-
-
-def check_may_send(actor: Actor, release: Release, kind: Kind) -> None:
-    """Refuse drafts (except test sends) and campaigns that need an approval."""
-    if not release.published and kind != "test":
+    if kind == "test":
+        return
+    if not release.published:
         raise CampaignError(
             f"{release.slug}: this release is a draft; send it to test addresses only "
             "(publish it first to send it to a list)"
         )
-    if needs_approval(actor, release, kind):
+    if actor.role not in ("publisher", "admin"):
         raise ApprovalRequiredError(
-            f"{release.slug}: an editor's campaign needs a publisher's approval"
+            f"{release.slug}: only publishers and admins send to lists; ask one to send it"
         )
+    if actor is TERMINAL:
+        return
+    from pressroom.publishing import ApprovalError, require_approval
+
+    try:
+        require_approval(database, site, release)
+    except ApprovalError as exc:
+        raise ApprovalRequiredError(f"{release.slug}: {exc}") from None
 
 
 def find_release(site: Site, slug: str) -> Release:
@@ -286,7 +294,7 @@ def create_campaign(
         raise CampaignError("name at least one contact list")
     plan = plan_audience(site, database, release, names, wanted, extra)
     kind: Kind = "new-recipients" if plan.already_reached else "normal"
-    check_may_send(actor, release, kind)
+    check_may_send(site, database, actor, release, kind)
     if not plan.recipients:
         return None, plan
     audience: dict[str, object] = {"lists": list(names), "beats": list(wanted)}
@@ -309,7 +317,7 @@ def create_test_send(
 ) -> CampaignInfo:
     """A campaign to test addresses only (drafts allowed; no unsubscribe link)."""
     release = find_release(site, slug)
-    check_may_send(actor, release, "test")
+    check_may_send(site, database, actor, release, "test")
     planned: dict[str, Planned] = {}
     for address in addresses:
         key = email_key(normalize_email(address))
@@ -341,7 +349,7 @@ def create_correction(
         release_slug, list_id = original.release_slug, original.list_id
         recipients = [Planned(a, n, s) for a, n, s in sent_recipients(session, original_id)]
     release = find_release(site, slug or release_slug)
-    check_may_send(actor, release, "correction")
+    check_may_send(site, database, actor, release, "correction")
     if not recipients:
         raise CampaignError(f"campaign {original_id} reached nobody yet: nothing to correct")
     audience: dict[str, object] = {"corrects": original_id}

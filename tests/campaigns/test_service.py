@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from pressroom.accounts import add_user
 from pressroom.campaigns import (
     TERMINAL,
     Actor,
@@ -24,7 +25,9 @@ from pressroom.campaigns import (
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.mail.smtp import SmtpSettings
+from pressroom.publishing import approve
 from pressroom.sending import SendSettings, run_campaign
+from pressroom.store import FileVersion, ReleaseStore
 from pressroom.suppression import suppress
 
 from .conftest import HEADER, SEED_SLUG, SmtpServer, copies_per_address, write_list
@@ -140,8 +143,8 @@ def test_address_suppressed_after_planning_is_not_sent(
     assert progress(campaign_db, info.id).suppressed == 1
 
 
-def test_editor_campaign_needs_approval(campaign_site: Site, campaign_db: Database) -> None:
-    with pytest.raises(ApprovalRequiredError):
+def test_editors_do_not_send_to_lists(campaign_site: Site, campaign_db: Database) -> None:
+    with pytest.raises(ApprovalRequiredError, match="only publishers and admins"):
         create_campaign(
             campaign_site,
             campaign_db,
@@ -149,6 +152,21 @@ def test_editor_campaign_needs_approval(campaign_site: Site, campaign_db: Databa
             ["presse"],
             actor=Actor("e@example.org", "editor"),
         )
+
+
+def test_a_publisher_sends_only_an_approved_version(
+    campaign_site: Site, campaign_db: Database
+) -> None:
+    publisher = add_user(campaign_db, "p@example.org", "publisher", "correct horse battery")
+    actor = Actor(publisher.email, publisher.role)
+    with pytest.raises(ApprovalRequiredError, match="approve"):
+        create_campaign(campaign_site, campaign_db, SEED_SLUG, ["presse"], actor=actor)
+    store = ReleaseStore(campaign_site)
+    release = store.load().get(SEED_SLUG)
+    version = FileVersion.of((campaign_site.root / release.path).read_bytes()).sha256
+    approve(store, campaign_db, SEED_SLUG, version, publisher)
+    info, _ = create_campaign(campaign_site, campaign_db, SEED_SLUG, ["presse"], actor=actor)
+    assert info is not None
 
 
 def test_report_csv_neutralises_formulas(
