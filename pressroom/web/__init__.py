@@ -69,5 +69,8 @@ def create_app(
     app.register_blueprint(subscribe.bp)
     app.register_blueprint(contacts_admin.bp)
     app.register_blueprint(audiences_admin.bp)
+    from pressroom.web import campaigns as campaigns_admin
+
+    app.register_blueprint(campaigns_admin.bp)
     errors.register(app)
     return app
