@@ -8,7 +8,7 @@
   var statusCell = box.querySelector('[data-field="status"]');
   var labels = {};
   try { labels = JSON.parse(statusCell.getAttribute("data-labels") || "{}"); } catch (e) { labels = {}; }
-  var DONE = { finished: true, cancelled: true };
+  var DONE = { done: true, cancelled: true };
 
   function set(field, text) {
     var cell = box.querySelector('[data-field="' + field + '"]');
