@@ -23,7 +23,7 @@ from pressroom.store import FileVersion, ReleaseStore
 from pressroom.web import create_app
 from tests.conftest import TEST_PASSWORD, AuthActions, csrf_token_in
 
-from .conftest import SEED_SLUG, SmtpServer, copies_per_address
+from .conftest import SEED_SLUG, SmtpServer, copies_per_address, write_list
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "campaigns" / "admin"
 HOSTILE_SLUG = "titre-hostile"
@@ -207,3 +207,18 @@ def test_a_hostile_release_title_is_escaped_on_every_page(
         page = client.get(url).get_data(as_text=True)
         assert "&lt;script&gt;" in page, url
         assert "<script>alert" not in page and "<img src=x" not in page, url
+
+
+def test_report_is_paged_and_filtered_by_status(
+    signed_in: Callable[[str], FlaskClient], campaign_site: Site, campaign_db: Database
+) -> None:
+    write_list(campaign_site, "presse", 150)
+    campaign_id = _queued(campaign_site, campaign_db)
+    client = signed_in("publisher")
+    first = client.get(f"/admin/campagnes/{campaign_id}/").get_data(as_text=True)
+    second = client.get(f"/admin/campagnes/{campaign_id}/?page=2").get_data(as_text=True)
+    assert "j99@example.com" in first and "j100@example.com" not in first
+    assert "Page 1 sur 2" in first
+    assert "j100@example.com" in second and "j99@example.com" not in second
+    sent_only = client.get(f"/admin/campagnes/{campaign_id}/?statut=sent").get_data(as_text=True)
+    assert "j0@example.com" not in sent_only
