@@ -1,4 +1,4 @@
-"""The back office's campaigns under ``/admin/campagnes/``: start one, watch it, stop it.
+"""The back office's campaigns under ``/admin/campagnes/``: start one, watch it, stop it, correct it.
 
 Publishers and admins only: a campaign sends a release to real people. Starting one goes
 through ``pressroom.campaigns`` (as ``pressroom send`` does) and queues it on the site's Huey
@@ -22,6 +22,7 @@ from pressroom.campaigns import (
     CampaignInfo,
     change_status,
     create_campaign,
+    create_correction,
     create_test_send,
     get_campaign,
     list_campaigns,
@@ -217,3 +218,21 @@ def act(campaign_id: int, action: str) -> Response:
         }
         flash(t(done[chosen]))
     return redirect(url_for("campaigns_admin.detail", campaign_id=campaign_id))
+
+
+@bp.post("/<int:campaign_id>/rectificatif")
+@role_required("publisher")
+def correct(campaign_id: int) -> Response:
+    """A correction of the release (edited since) to exactly those the campaign reached."""
+    _campaign_or_404(campaign_id)
+    site = state.site()
+    try:
+        info = create_correction(site, database(), campaign_id, actor=_actor())
+    except PressroomError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("campaigns_admin.detail", campaign_id=campaign_id))
+    from pressroom.tasks import enqueue_campaign
+
+    enqueue_campaign(site, info.id)
+    flash(t("Campaign {id} queued.", id=str(info.id)))
+    return redirect(url_for("campaigns_admin.detail", campaign_id=info.id))

@@ -222,3 +222,22 @@ def test_report_is_paged_and_filtered_by_status(
     assert "j100@example.com" in second and "j99@example.com" not in second
     sent_only = client.get(f"/admin/campagnes/{campaign_id}/?statut=sent").get_data(as_text=True)
     assert "j0@example.com" not in sent_only
+
+
+def test_a_correction_goes_to_exactly_those_reached(
+    signed_in: Callable[[str], FlaskClient],
+    campaign_site: Site,
+    campaign_db: Database,
+    smtp_server: SmtpServer,
+    engine_settings: Callable[..., SendSettings],
+) -> None:
+    _approve_seed(campaign_site, campaign_db)
+    client = signed_in("publisher")
+    original = _start(client, {"slug": SEED_SLUG, "lists": ["presse"]})
+    run_campaign(campaign_site, original, engine_settings(smtp_server), database=campaign_db)
+    page = f"/admin/campagnes/{original}/"
+    response = _post(client, f"{page}rectificatif", {}, page)
+    correction = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert get_campaign(campaign_db, correction).kind == "correction"
+    run_campaign(campaign_site, correction, engine_settings(smtp_server), database=campaign_db)
+    assert copies_per_address(smtp_server.received) == {f"j{n}@example.com": 2 for n in range(5)}
