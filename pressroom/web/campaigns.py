@@ -1,4 +1,4 @@
-"""The back office's campaigns under ``/admin/campagnes/``: start one, watch it, stop it, correct it.
+"""The back office's campaigns under ``/admin/campagnes/``: start, watch, stop, correct.
 
 Publishers and admins only: a campaign sends a release to real people. Starting one goes
 through ``pressroom.campaigns`` (as ``pressroom send`` does) and queues it on the site's Huey
