@@ -51,3 +51,25 @@ def test_newsroom_links_the_subscription_form(client: FlaskClient) -> None:
     page = client.get("/espace-presse/").get_data(as_text=True)
     assert 'href="/abonnement/"' in page
     assert client.get("/abonnement/").status_code == 200
+
+
+def test_an_upload_no_public_release_uses_is_not_served(
+    make_site: Callable[..., Site],
+) -> None:
+    site = make_site(
+        {"a.md": "---\ntitle: A\ndate: 2020-01-01\nfiles:\n- file: /uploads/used.pdf\n---\nx\n"}
+    )
+    (site.uploads_dir / "used.pdf").write_bytes(b"%PDF-1.4 used")
+    (site.uploads_dir / "abandoned.pdf").write_bytes(b"%PDF-1.4 left by a form")
+    client = create_app(site, {"TESTING": True, "SECRET_KEY": "t"}).test_client()
+    with client.get("/uploads/used.pdf") as served:
+        assert served.status_code == 200
+    assert client.get("/uploads/abandoned.pdf").status_code == 404
+
+
+def test_the_issuer_logo_is_served(make_site: Callable[..., Site]) -> None:
+    site = make_site({}, settings='[issuer]\nlogo = "/uploads/logo.svg"\n')
+    (site.uploads_dir / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    client = create_app(site, {"TESTING": True, "SECRET_KEY": "t"}).test_client()
+    with client.get("/uploads/logo.svg") as served:
+        assert served.status_code == 200

@@ -77,12 +77,16 @@ class NewsroomServices:
 
 @dataclass(frozen=True)
 class UploadRule:
-    """Uploads a visitor may fetch: any but those used only by releases not yet public."""
+    """Uploads a visitor may fetch: those a public release shows or links, and the logo.
 
-    hidden: frozenset[str]
+    Nothing else, as in the static export: not the files of drafts and embargoed releases,
+    nor a file uploaded with a form that was then abandoned.
+    """
+
+    served: frozenset[str]
 
     def __contains__(self, name: object) -> bool:
-        return name not in self.hidden
+        return name in self.served
 
 
 def services(app: Flask | None = None) -> NewsroomServices:
@@ -199,22 +203,20 @@ def robots() -> Response:
 
 @bp.get("/uploads/<path:name>")
 def upload(name: str) -> Response:
-    """A site's upload, unless only drafts or embargoed releases use it."""
+    """A site's upload, if a public release uses it (see ``UploadRule``)."""
     if upload_name("/uploads/" + name) is None or name not in _public_uploads():
         abort(404)
     return send_from_directory(state.site().uploads_dir, name)
 
 
 def _public_uploads() -> UploadRule:
-    catalog = state.catalog()
     newsroom = current_newsroom()
     kept = services()
     if kept.uploads is not None and kept.uploads[0] is newsroom:
         return kept.uploads[1]
-    now = state.now()
     public = set().union(*(uploads_used(r) for r in newsroom.releases))
-    hidden = set().union(*(uploads_used(r) for r in catalog.releases if not r.is_public(now)))
-    rule = UploadRule(frozenset(hidden - public))
+    logo = upload_name(state.site().settings.issuer_logo)
+    rule = UploadRule(frozenset(public | ({logo} if logo else set())))
     kept.uploads = (newsroom, rule)
     return rule
 
