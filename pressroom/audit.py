@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from pressroom.db import Database, Session
 from pressroom.models.audit import AuditEntry, count_entries, latest_entries
+from pressroom.paging import page_count
 
 # Who acted when no account did: the operator of the terminal (``pressroom user add``...).
 TERMINAL = "terminal"
@@ -50,7 +51,7 @@ class LogPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def add(

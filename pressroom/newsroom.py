@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from slugify import slugify
 
+from pressroom.paging import page_count
 from pressroom.release import NEWSROOM_PREFIX, Release, upload_name
 from pressroom.store import Catalog
 
@@ -209,7 +210,7 @@ class Newsroom:
         return self.groups.get((spec.kind, spec.key), ())
 
     def page_count(self, spec: ListingSpec) -> int:
-        return max(1, -(-len(self.members(spec)) // self.per_page))
+        return page_count(len(self.members(spec)), self.per_page)
 
     def listing_url(self, spec: ListingSpec, number: int = 1) -> str:
         """A listing page's URL; page 1 is the bare one unless a release owns that address."""
@@ -221,7 +222,7 @@ class Newsroom:
     def listing_page(self, spec: ListingSpec, number: int = 1) -> ListingPage | None:
         """One page of a listing, or None past its last page."""
         members = self.members(spec)
-        count = max(1, -(-len(members) // self.per_page))
+        count = page_count(len(members), self.per_page)
         if not 1 <= number <= count:
             return None
         start = (number - 1) * self.per_page

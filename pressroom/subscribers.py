@@ -34,6 +34,7 @@ from pressroom.models.subscribers import (
     subscriber_by_email,
     subscribers_page,
 )
+from pressroom.paging import page_count
 
 Status = Literal["pending", "confirmed", "unsubscribed"]
 CONFIRM_LINK_DAYS = 3
@@ -288,7 +289,7 @@ class SubscriberPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def subscriber_list(

@@ -24,6 +24,7 @@ from pressroom.models.subscribers import (
     suppression_by_hash,
     suppressions_page,
 )
+from pressroom.paging import page_count
 
 Reason = Literal["unsubscribe", "hard-bounce", "complaint", "erasure", "manual"]
 REASONS: tuple[Reason, ...] = get_args(Reason)
@@ -54,7 +55,7 @@ class SuppressionPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def _entry(row: Suppression) -> SuppressionEntry:

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from pressroom import account_links, accounts, audit
 from pressroom.accounts import Account, AccountError
+from pressroom.paging import page_count
 from pressroom.release import Release
 from pressroom.revisions import last_authors
 from pressroom.web import state
@@ -106,7 +107,7 @@ def dashboard() -> str:
         and (not category or r.category == category)
     ]
     page = _page_number()
-    pages = max(1, -(-len(chosen) // PER_PAGE))
+    pages = page_count(len(chosen), PER_PAGE)
     shown = chosen[(page - 1) * PER_PAGE : page * PER_PAGE]
     zone = site.settings.zone
     rows = [

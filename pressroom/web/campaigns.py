@@ -33,6 +33,7 @@ from pressroom.contacts import list_names
 from pressroom.contacts_edit import outlets_and_beats, read_lists
 from pressroom.errors import NotFoundError, PressroomError
 from pressroom.models.campaigns import deliveries_page
+from pressroom.paging import page_count
 from pressroom.web import state
 from pressroom.web.backoffice import current_account, database, render_page, t
 from pressroom.web.security import add_backoffice_headers, role_required
@@ -172,7 +173,7 @@ def detail(campaign_id: int) -> str:
         rows=rows,
         status=status,
         statuses=STATUSES,
-        pages={"page": page, "pages": max(1, -(-total // PAGE_SIZE))},
+        pages={"page": page, "pages": page_count(total, PAGE_SIZE)},
     )
 
 
