@@ -27,6 +27,7 @@ from pressroom.models.campaigns import (
     Campaign,
     add_deliveries,
     campaigns_page,
+    deliveries_page,
     iter_deliveries,
     reached_addresses,
     sent_recipients,
@@ -453,6 +454,28 @@ def report_rows(database: Database, campaign_id: int) -> Iterator[list[str]]:
                 row.sent_at.isoformat() if row.sent_at else "",
             ]
             yield [neutralise(cell) for cell in cells]
+
+
+def report_page(
+    database: Database, campaign_id: int, status: str | None, page: int, per_page: int
+) -> list[dict[str, object]]:
+    """One page of the per-recipient report for the back office, in planning order."""
+    with database.session() as session:
+        return [
+            {
+                "address": row.address,
+                "name": row.name,
+                "source": row.source,
+                "status": row.status,
+                "attempts": row.attempts,
+                "code": row.last_code,
+                "reply": row.last_reply,
+                "sent_at": row.sent_at,
+            }
+            for row in deliveries_page(
+                session, campaign_id, status, per_page, (page - 1) * per_page
+            )
+        ]
 
 
 def report_csv(database: Database, campaign_id: int, delimiter: str = ";") -> Iterator[bytes]:

@@ -28,11 +28,11 @@ from pressroom.campaigns import (
     list_campaigns,
     progress,
     report_csv,
+    report_page,
 )
 from pressroom.contacts import list_names
 from pressroom.contacts_edit import outlets_and_beats, read_lists
 from pressroom.errors import NotFoundError, PressroomError
-from pressroom.models.campaigns import deliveries_page
 from pressroom.paging import page_count
 from pressroom.web import state
 from pressroom.web.backoffice import current_account, database, render_page, t
@@ -150,22 +150,7 @@ def detail(campaign_id: int) -> str:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     data = _progress_data(campaign_id)
     total = data[status] if status else data["total"]
-    with database().session() as session:
-        rows = [
-            {
-                "address": row.address,
-                "name": row.name,
-                "source": row.source,
-                "status": row.status,
-                "attempts": row.attempts,
-                "code": row.last_code,
-                "reply": row.last_reply,
-                "sent_at": row.sent_at,
-            }
-            for row in deliveries_page(
-                session, campaign_id, status or None, PAGE_SIZE, (page - 1) * PAGE_SIZE
-            )
-        ]
+    rows = report_page(database(), campaign_id, status or None, page, PAGE_SIZE)
     return render_page(
         "admin/campaigns/detail.html",
         campaign=info,
