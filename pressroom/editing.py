@@ -9,9 +9,6 @@ change it, and autosaves of it wait in the database until someone presses "save"
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,7 +19,7 @@ from pressroom import audit, revisions
 from pressroom.accounts import Account
 from pressroom.config import PressContact, Site
 from pressroom.db import Database
-from pressroom.errors import ConflictError, PressroomError
+from pressroom.errors import PressroomError
 from pressroom.frontmatter_edit import DELETE, new_release_text
 from pressroom.i18n import gettext
 from pressroom.models.revisions import PendingDraft, drop_pending_drafts, pending_draft
@@ -43,6 +40,7 @@ from pressroom.store import (
     read_release,
     relative,
     save_release,
+    write_atomic,
 )
 
 # What each kind of write is called in the audit log.
@@ -198,23 +196,6 @@ def _free_slug(site: Site, catalog: Catalog, base: str, day: str) -> str:
     raise EditingError("Too many releases already have this title.")
 
 
-def _create_file(path: Path, data: bytes) -> None:
-    """Write a new file all at once, refusing to replace one that exists (``os.link``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(tmp, path)
-    except FileExistsError:
-        raise ConflictError(f"{path.name} was created by someone else meanwhile") from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-
-
 def create_release(
     store: ReleaseStore,
     database: Database,
@@ -228,7 +209,7 @@ def create_release(
     slug = _free_slug(site, store.load(), fields.slug or new_slug(fields.title), day)
     path = site.releases_dir / f"{day}-{slug}.md"
     data = release_text(fields, site).encode("utf-8")
-    _create_file(path, data)
+    write_atomic(path, data, create_only=True)
     shown = relative(site, path)
     revisions.record(database, site, path, data, account, action, f"{action}: {fields.title}")
     with database.session() as session:

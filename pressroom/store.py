@@ -219,10 +219,13 @@ def _umask() -> int:
     return current
 
 
-def write_atomic(path: Path, data: bytes, expected: FileVersion | None = None) -> FileVersion:
+def write_atomic(
+    path: Path, data: bytes, expected: FileVersion | None = None, *, create_only: bool = False
+) -> FileVersion:
     """Replace a file all at once (temp file, fsync, rename): a crash leaves the old one whole.
 
-    With ``expected``, refuse if the file on disk is no longer the version that was read.
+    With ``expected``, refuse if the file on disk is no longer the version that was read; with
+    ``create_only``, refuse (``ConflictError``) if the file exists, even if it appears meanwhile.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if expected is not None:
@@ -244,7 +247,15 @@ def write_atomic(path: Path, data: bytes, expected: FileVersion | None = None) -
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        if create_only:
+            os.link(tmp, path)  # fails if the name exists, unlike a rename
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise ConflictError(f"{path.name} was created by someone else meanwhile") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

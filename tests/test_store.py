@@ -163,3 +163,12 @@ def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_write_atomic_create_only_refuses_an_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    write_atomic(target, b"first", create_only=True)
+    with pytest.raises(ConflictError, match="created by someone else"):
+        write_atomic(target, b"second", create_only=True)
+    assert target.read_bytes() == b"first"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.md"]

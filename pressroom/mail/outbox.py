@@ -6,8 +6,6 @@ runs and can be read back. The SMTP layer extends ``deliver``; callers keep call
 
 from __future__ import annotations
 
-import os
-import tempfile
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -16,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pressroom.config import Site
+from pressroom.store import write_atomic
 
 OUTBOX = "outbox"
 
@@ -42,16 +41,7 @@ def write_eml(site: Site, message: EmailMessage) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(message.as_bytes())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, message.as_bytes(), create_only=True)
     return target
 
 
