@@ -16,7 +16,7 @@ from flask_login import login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SelectField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired
 
 from pressroom import account_links, accounts, audit
 from pressroom.accounts import Account, AccountError
@@ -24,7 +24,7 @@ from pressroom.paging import page_count
 from pressroom.release import Release
 from pressroom.revisions import last_authors
 from pressroom.web import state
-from pressroom.web.auth import REQUIRED, SignedIn, form_errors
+from pressroom.web.auth import REQUIRED, NewPasswordForm, SignedIn, form_errors
 from pressroom.web.backoffice import current_account, database, language, render_page, t
 from pressroom.web.security import add_backoffice_headers, role_required
 
@@ -232,20 +232,10 @@ def account_state(account_id: int) -> Response:
 # One's own password.
 
 
-class OwnPasswordForm(FlaskForm):  # type: ignore[misc]
+class OwnPasswordForm(NewPasswordForm):
+    """The new password twice, as in a reset, plus the current one to prove it is you."""
+
     current = PasswordField(validators=[DataRequired(REQUIRED)])
-    password = PasswordField(
-        validators=[
-            DataRequired(REQUIRED),
-            Length(min=accounts.MIN_PASSWORD_LENGTH, message="The password is too short."),
-        ]
-    )
-    confirm = PasswordField(
-        validators=[
-            DataRequired(REQUIRED),
-            EqualTo("password", message="The two passwords differ."),
-        ]
-    )
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
