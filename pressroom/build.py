@@ -9,30 +9,28 @@ Files of pages that are no longer public (a release turned back into a draft) ar
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
 
 from pressroom.buildcache import (
-    cached_catalog,
+    BuildMemory,
+    Facts,
+    SearchRows,
     digest,
     load_manifest,
-    load_rows,
-    release_digest,
     save_manifest,
-    save_rows,
 )
 from pressroom.config import Site
 from pressroom.errors import PressroomError
-from pressroom.feeds import atom_feed, robots_txt, sitemap_xml
-from pressroom.legal import LegalPages
-from pressroom.newsroom import Newsroom, href, newsroom_at, uploads_used
+from pressroom.newsroom import ListingSpec, Newsroom, href, newsroom_at
 from pressroom.pages import (
     STATIC_SEARCH_URL,
     Chrome,
@@ -98,17 +96,48 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _theme_digest(site: Site) -> str:
+    """The version of every template (not ``static/`` nor ``fonts/``: those are copied files)."""
     found = []
     for root in site.theme_dirs:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "static" not in path.parts and "fonts" not in path.parts:
-                stat = path.stat()
-                found.append((path.as_posix(), stat.st_mtime_ns, stat.st_size))
+        for folder, dirs, files in os.walk(root):
+            if folder == str(root):
+                dirs[:] = [d for d in dirs if d not in ("static", "fonts")]
+            dirs.sort()
+            for name in sorted(files):
+                with contextlib.suppress(OSError):
+                    stat = os.stat(os.path.join(folder, name))
+                    found.append((folder, name, stat.st_mtime_ns, stat.st_size))
     return digest(found)
 
 
-def _release_inputs(release: Release) -> str:
-    return release_digest(release)
+def _upload_size(site: Site, name: str, known: dict[str, int | None]) -> int | None:
+    """An upload's size (None if the site lacks it), one ``stat`` per name per build."""
+    if name not in known:
+        try:
+            known[name] = (site.uploads_dir / name).stat().st_size
+        except OSError:
+            known[name] = None
+    return known[name]
+
+
+# Feeds are imported when a feed is made: feedgen and its XML stack cost more to import than
+# an incremental build that changed no feed spends in all.
+def _atom_feed(site: Site, newsroom: Newsroom, spec: ListingSpec) -> bytes:
+    from pressroom.feeds import atom_feed
+
+    return atom_feed(site, newsroom, spec)
+
+
+def _sitemap_xml(site: Site, newsroom: Newsroom, chrome: Chrome) -> bytes:
+    from pressroom.feeds import sitemap_xml
+
+    return sitemap_xml(site, newsroom, chrome.legal)
+
+
+def _robots_txt(site: Site) -> bytes:
+    from pressroom.feeds import robots_txt
+
+    return robots_txt(site)
 
 
 def _redirect_page(target: str) -> str:
@@ -122,27 +151,35 @@ def _redirect_page(target: str) -> str:
 
 
 def _jobs(
-    site: Site, newsroom: Newsroom, chrome: Chrome, pdfs: dict[str, Download], common: str
+    site: Site,
+    newsroom: Newsroom,
+    chrome: Chrome,
+    pdfs: dict[str, Download],
+    common: str,
+    facts: Mapping[str, Facts],
+    index: list[str],
 ) -> Iterator[Job]:
-    """Every page of the export with the digest of what it shows."""
-    nav = (newsroom.categories, newsroom.tags, newsroom.years)
+    """Every page of the export with the digest of what it shows.
+
+    Digests are made of cheap keys (a release's file version, what a listing shows of it,
+    the navigation once): computing them for every page is what a no-change build costs.
+    """
+    nav = digest(newsroom.categories, newsroom.tags, newsroom.years)
+    sizes: dict[str, int | None] = {}
     for release in newsroom.releases:
         terms = newsroom.release_terms(release)
         term_names = tuple((t.slug, t.name) for group in terms for t in group)
         pdf = pdfs.get(release.url)
-        uploads = sorted(
-            (n, (site.uploads_dir / n).is_file() and (site.uploads_dir / n).stat().st_size)
-            for n in uploads_used(release)
-        )
-
-        inputs = digest(common, _release_inputs(release), term_names, pdf, uploads)
+        known = facts[release.path]
+        uploads = sorted((n, _upload_size(site, n, sizes)) for n in known.uploads)
+        inputs = digest(common, known.digest, term_names, pdf, uploads)
         yield Job(
             release.url, inputs, partial(render_release_page, site, newsroom, release, chrome, pdf)
         )
     for old, target in newsroom.redirects.items():
         yield Job(old, digest(common, target), partial(_redirect_page, target))
     for page in newsroom.listing_pages():
-        shown = [(r.url, r.title, r.date, r.category, r.chapeau, r.language) for r in page.releases]
+        shown = [facts[r.path].listed for r in page.releases]
         position = (page.spec, page.number, page.count, page.total, page.previous_url)
         yield Job(
             page.url,
@@ -150,19 +187,19 @@ def _jobs(
             partial(render_listing_page, site, newsroom, page, chrome),
         )
     for spec in newsroom.feed_specs():
-        members = [release_digest(r) for r in newsroom.feed_releases(spec)]
+        members = [facts[r.path].digest for r in newsroom.feed_releases(spec)]
         yield Job(
             spec.feed_url or "",
             digest(common, spec, members),
-            partial(atom_feed, site, newsroom, spec),
+            partial(_atom_feed, site, newsroom, spec),
         )
     urls = [r.url for r in newsroom.releases]
     yield Job(
         "/sitemap.xml",
         digest(common, urls, nav, chrome.legal),
-        lambda: sitemap_xml(site, newsroom, chrome.legal),
+        lambda: _sitemap_xml(site, newsroom, chrome),
     )
-    yield Job("/robots.txt", digest(common), lambda: robots_txt(site))
+    yield Job("/robots.txt", digest(common), lambda: _robots_txt(site))
     yield Job(
         "/404.html", digest(common), lambda: render_error_page(site, chrome, 404, "Not Found")
     )
@@ -174,8 +211,8 @@ def _jobs(
     )
     yield Job(
         STATIC_SEARCH_URL + "index.json",
-        digest(common, [release_digest(r) for r in newsroom.releases]),
-        lambda: _search_json(site, newsroom, chrome.ui_lang),
+        digest(common, [facts[r.path].digest for r in newsroom.releases]),
+        lambda: "[" + ",".join(index) + "]",
     )
     for legal in chrome.legal:
         yield Job(
@@ -185,20 +222,32 @@ def _jobs(
         )
 
 
-def _search_json(site: Site, newsroom: Newsroom, lang: str) -> str:
-    """The export's search index; each release's row is kept between builds (it is slow)."""
-    known = load_rows(site)
-    rows = []
-    for release in newsroom.releases:
-        key = digest(release_digest(release), lang)
-        row = known.get(key)
-        if row is None:
-            item = entry(site, release, lang)
-            row = known[key] = static_index([(release, item.url, item.date_text, item.summary)])[0]
-        rows.append(row)
-    keys = [digest(release_digest(r), lang) for r in newsroom.releases]
-    save_rows(site, dict(zip(keys, rows, strict=True)))
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+def _index_row(site: Site, lang: str, release: Release) -> str:
+    item = entry(site, release, lang)
+    row = static_index([(release, item.url, item.date_text, item.summary)])[0]
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+def _index_rows(
+    site: Site, newsroom: Newsroom, lang: str, facts: Mapping[str, Facts], known: SearchRows
+) -> list[str]:
+    """The export's search index rows (JSON), newest first; only new releases' rows are made.
+
+    Made here, in the building process, so that the rows made are kept for the next build
+    (a page job may run in a worker process, whose memory is lost).
+    """
+    keys = [facts[r.path].digest + lang for r in newsroom.releases]
+    missing = [r for r, k in zip(newsroom.releases, keys, strict=True) if k not in known.rows]
+    made = dict(
+        zip(
+            (facts[r.path].digest + lang for r in missing),
+            fork_map(partial(_index_row, site, lang), missing),
+            strict=True,
+        )
+    )
+    rows = {k: known.rows.get(k) or made[k] for k in keys}
+    known.keep(rows)
+    return list(rows.values())
 
 
 def _assets(site: Site) -> dict[str, Path]:
@@ -213,10 +262,10 @@ def _assets(site: Site) -> dict[str, Path]:
     return found
 
 
-def _copy_jobs(site: Site, newsroom: Newsroom) -> dict[str, Path]:
+def _copy_jobs(site: Site, newsroom: Newsroom, facts: Mapping[str, Facts]) -> dict[str, Path]:
     """Files copied as they are: the theme's assets and the uploads public releases use."""
     files = _assets(site)
-    for name in sorted(set().union(*(uploads_used(r) for r in newsroom.releases))):
+    for name in sorted(set().union(*(facts[r.path].uploads for r in newsroom.releases))):
         source = site.uploads_dir / name
         if source.is_file():
             files["/uploads/" + name] = source
@@ -229,8 +278,13 @@ def build_site(
     pdf: bool = True,
     progress: Progress | None = None,
     now: datetime | None = None,
+    memory: BuildMemory | None = None,
 ) -> BuildReport:
-    """Write the public site into ``out``; only what changed since the last build is redone."""
+    """Write the public site into ``out``; only what changed since the last build is redone.
+
+    ``memory`` is what a long-lived build (``--watch``) keeps between builds; without it, it
+    is loaded from the site's ``instance/`` and saved back.
+    """
     out = out.resolve()
     if out == site.root.resolve() or site.root.resolve().is_relative_to(out):
         raise BuildError(f"{out}: the output folder cannot hold the site itself")
@@ -238,9 +292,12 @@ def build_site(
         raise BuildError(f"{out}: not a folder")
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport()
-    catalog = cached_catalog(site)
+    one_shot = memory is None
+    memory = memory or BuildMemory.load(site)
+    catalog = memory.releases.catalog()
+    facts = memory.releases.facts
     newsroom = newsroom_at(catalog, now or datetime.now(UTC), site.settings.per_page)
-    legal = LegalPages(site).load()
+    legal = memory.legal.load()
     fonts = any((root / "fonts" / "fonts.css").is_file() for root in site.theme_dirs)
     chrome = Chrome(site.settings.language, STATIC_SEARCH_URL, legal, fonts, None)
     old = load_manifest(out)
@@ -248,9 +305,12 @@ def build_site(
     common = digest(_theme_digest(site), site.settings, legal, fonts, pdf)
     manifest: dict[str, dict[str, str]] = {"pages": {}, "files": {}, "pdfs": {}}
 
-    pdfs = _build_pdfs(site, out, newsroom, pdf, old.get("pdfs", {}), manifest, report, progress)
-    jobs = list(_jobs(site, newsroom, chrome, pdfs, common))
-    copies = _copy_jobs(site, newsroom)
+    pdfs = _build_pdfs(
+        site, out, newsroom, facts, pdf, old.get("pdfs", {}), manifest, report, progress
+    )
+    index = _index_rows(site, newsroom, chrome.ui_lang, facts, memory.rows)
+    jobs = list(_jobs(site, newsroom, chrome, pdfs, common, facts, index))
+    copies = _copy_jobs(site, newsroom, facts)
     total = len(jobs) + len(copies)
     pending: list[tuple[Job, Path]] = []
     for job in jobs:
@@ -285,6 +345,8 @@ def build_site(
             progress(number, total, url)
     _remove_stale(out, old, manifest, report)
     save_manifest(out, manifest)
+    if one_shot:
+        memory.save()
     return report
 
 
@@ -292,6 +354,7 @@ def _build_pdfs(
     site: Site,
     out: Path,
     newsroom: Newsroom,
+    facts: Mapping[str, Facts],
     wanted: bool,
     old: dict[str, str],
     manifest: dict[str, dict[str, str]],
@@ -312,7 +375,7 @@ def _build_pdfs(
         path = output_path(out, release.url + name) if name else None
         if name is None or path is None:
             continue
-        inputs = digest(theme, site.settings, _release_inputs(release))
+        inputs = digest(theme, site.settings, facts[release.path].digest)
         url = release.url + name
         if old.get(url) != inputs or not path.is_file():
             try:

@@ -2,35 +2,45 @@
 
 Parsing a thousand front matters takes longer than rendering the one page that changed, so the
 build keeps its parsed releases in the site's ``instance/`` (machine state, git-ignored), keyed
-by each file's (mtime, size) as ``ReleaseStore`` does in memory. The output folder keeps a
+by each file's (mtime, size) as ``ReleaseStore`` does in memory. A long-lived build
+(``--watch``) keeps the same ``ReleaseCache`` in memory instead. The output folder keeps a
 manifest of each page's input digest, so a page is written again only when what it shows changed.
+
+A release's digest is that of its file's version, not of its parsed value: the same file read
+with the same settings gives the same release, and hashing a (path, mtime, size) is a thousand
+times cheaper than hashing a whole communiqué.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import hashlib
+import io
 import json
 import os
 import pickle
-from dataclasses import replace
-from functools import lru_cache, partial
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from pressroom.config import Site
 from pressroom.errors import Problem, ReleaseError
+from pressroom.legal import LegalPages
+from pressroom.newsroom import uploads_used
 from pressroom.parallel import fork_map
 from pressroom.release import Release
-from pressroom.store import Catalog, build_catalog, read_release, release_files
+from pressroom.store import RELEASE_SUFFIXES, SKIPPED_DIRS, Catalog, build_catalog, read_release
 
 CACHE_FILE = "build-cache.pickle"
 SEARCH_CACHE_FILE = "build-search.pickle"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 MANIFEST_FILE = ".pressroom-build.json"
 
-Parsed = tuple[tuple[int, int], Release | None, list[Problem]]
+Version = tuple[int, int]
 
 
 def digest(*parts: object) -> str:
@@ -38,77 +48,200 @@ def digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
-@lru_cache(maxsize=16384)
-def release_digest(release: Release) -> str:
-    """A release's digest, once per value: several pages of a build depend on each release."""
-    return digest(release, release.metadata.get("permalink"))
+def _proxy(items: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(items)
 
 
-def _plain(release: Release) -> Release:
-    # MappingProxyType cannot be pickled: store plain dicts, wrap them again on load.
-    return replace(release, metadata=dict(release.metadata), key_lines=dict(release.key_lines))
+def _reduce_proxy(value: MappingProxyType[str, Any]) -> tuple[Any, tuple[dict[str, Any]]]:
+    return _proxy, (dict(value),)
 
 
-def _wrapped(release: Release) -> Release:
-    return replace(
-        release,
-        metadata=MappingProxyType(dict(release.metadata)),
-        key_lines=MappingProxyType(dict(release.key_lines)),
-    )
+# A release's metadata is a read-only MappingProxyType, which pickle refuses: our own pickler
+# stores it as a dict and loads it back as a proxy (no copy of the release on either side).
+_DISPATCH = {**copyreg.dispatch_table, MappingProxyType: _reduce_proxy}
 
 
-def _load_cache(path: Path) -> dict[str, Parsed]:
-    data = _load_pickle(path)
-    entries = data.get("entries") if data.get("version") == CACHE_VERSION else None
-    return entries if isinstance(entries, dict) else {}
+def _dumps(value: object) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
-def _parse(site: Site, item: tuple[Path, tuple[int, int]]) -> Parsed:
-    """Read one release file, as the cache keeps it (picklable, for worker processes)."""
+@dataclass(frozen=True)
+class Facts:
+    """What every build asks of a release, worked out once per version of its file."""
+
+    digest: str  # changes exactly when the file (or the settings) does
+    listed: str  # digest of what a listing shows of it
+    uploads: frozenset[str]  # the uploads it shows or links
+
+
+def listed_digest(release: Release) -> str:
+    """What a listing shows of a release; its body only when the summary comes from it."""
+    fallback = release.body[:3000] if not any(c.isalnum() for c in release.chapeau) else ""
+    shown = (release.url, release.title, release.date, release.category, release.chapeau)
+    return digest(shown, release.language, fallback)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One release file as last read: its version, facts, and parsed result (pickled)."""
+
+    version: Version
+    facts: Facts | None  # None for a file that could not be read as a release
+    blob: bytes  # pickled (Release | None, problems): what instance/ stores
+
+    def parsed(self) -> tuple[Release | None, list[Problem]]:
+        # Our own file, in the site's instance/ (machine state no visitor can write).
+        release, problems = pickle.loads(self.blob)
+        return release, problems
+
+
+def _scan(folder: str) -> Iterator[tuple[str, Version]]:
+    """Release files under ``folder`` with their versions, in ``release_files``' order.
+
+    ``os.scandir`` gives the names and types without a ``Path`` per file: the one step a
+    no-change rebuild cannot skip, so it is kept cheap.
+    """
+    try:
+        found = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    dirs = []
+    for item in found:
+        name = item.name
+        if name.startswith("."):
+            continue
+        try:
+            if item.is_dir():
+                if name not in SKIPPED_DIRS:
+                    dirs.append(item.path)
+            elif name.endswith(RELEASE_SUFFIXES):
+                stat = item.stat()
+                yield item.path, (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            continue
+    for path in dirs:
+        yield from _scan(path)
+
+
+def _parse(site: Site, settings: str, item: tuple[str, Version]) -> Entry:
+    """Read one release file into what the cache keeps (bytes: cheap to send from a worker)."""
     path, version = item
     try:
-        release, problems = read_release(site, path)
+        release, problems = read_release(site, Path(path))
     except ReleaseError as exc:
-        return version, None, [exc.problem]
-    return version, _plain(release), problems
+        return Entry(version, None, _dumps((None, [exc.problem])))
+    facts = Facts(digest(settings, path, version), listed_digest(release), uploads_used(release))
+    return Entry(version, facts, _dumps((release, problems)))
+
+
+class ReleaseCache:
+    """A site's parsed release files by path, re-parsing only those whose (mtime, size) changed.
+
+    One instance serves many builds (``--watch``); ``load``/``save`` carry it between
+    one-shot builds through ``instance/``.
+    """
+
+    def __init__(self, site: Site, entries: dict[str, Entry] | None = None) -> None:
+        self.site = site
+        self.settings = digest(site.settings)
+        self._entries: dict[str, Entry] = entries or {}
+        self._parsed: dict[str, tuple[Release | None, list[Problem]]] = {}
+        self._catalog: Catalog | None = None
+        self._facts: dict[str, Facts] = {}
+        self._dirty = False
+        self.changed: list[str] = []  # files (re-)read by the last ``catalog()``
+
+    @classmethod
+    def load(cls, site: Site) -> ReleaseCache:
+        """The cache of the last build, if it was made with the same settings."""
+        data = _load_pickle(site.instance_dir / CACHE_FILE)
+        entries = data.get("entries")
+        same_settings = data.get("settings") == digest(site.settings)
+        fits = data.get("version") == CACHE_VERSION and same_settings
+        return cls(site, entries if fits and isinstance(entries, dict) else None)
+
+    def catalog(self) -> Catalog:
+        """The site's catalog now; the same object as last time if no file changed."""
+        files = dict(_scan(str(self.site.releases_dir)))
+        old = self._entries
+        stale = [(p, v) for p, v in files.items() if (e := old.get(p)) is None or e.version != v]
+        self.changed = [p for p, _ in stale]
+        if not stale and len(files) == len(old) and self._catalog is not None:
+            return self._catalog
+        fresh = fork_map(partial(_parse, self.site, self.settings), stale)
+        entries = {p: e for p, e in old.items() if p in files}
+        for (path, _version), entry in zip(stale, fresh, strict=True):
+            entries[path] = entry
+            self._parsed.pop(path, None)
+        self._dirty = self._dirty or bool(stale) or len(entries) != len(old)
+        self._entries = entries
+        parsed = self._parsed = {p: self._parsed.get(p) or e.parsed() for p, e in entries.items()}
+        rows = []
+        facts = {}
+        for path in sorted(parsed, key=lambda p: p.split(os.sep)):
+            release, problems = parsed[path]
+            rows.append((Path(path), release, problems))
+            known = entries[path].facts
+            if release is not None and known is not None:
+                facts[release.path] = known
+        self._facts = facts
+        self._catalog = build_catalog(rows)
+        return self._catalog
+
+    @property
+    def facts(self) -> Mapping[str, Facts]:
+        """Each release's facts by ``Release.path``, as of the last ``catalog()``."""
+        return self._facts
+
+    def save(self) -> None:
+        """Keep the parsed files in ``instance/`` for the next build (if anything changed)."""
+        if self._dirty:
+            data = {"version": CACHE_VERSION, "settings": self.settings, "entries": self._entries}
+            _save_pickle(self.site, CACHE_FILE, data)
+            self._dirty = False
 
 
 def cached_catalog(site: Site) -> Catalog:
     """The site's catalog, re-parsing only the files changed since the last build."""
-    cache_path = site.instance_dir / CACHE_FILE
-    old = _load_cache(cache_path)
-    new: dict[str, Parsed] = {}
-    entries: list[tuple[Path, Release | None, list[Problem]]] = []
-    stats: list[tuple[Path, tuple[int, int]]] = []
-    for path in release_files(site):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        stats.append((path, (stat.st_mtime_ns, stat.st_size)))
-    stale = [(p, v) for p, v in stats if (hit := old.get(p.as_posix())) is None or hit[0] != v]
-    fresh = dict(zip([p for p, _ in stale], fork_map(partial(_parse, site), stale), strict=True))
-    for path, _version in stats:
-        key = path.as_posix()
-        parsed = fresh.get(path) or old[key]
-        new[key] = parsed
-        release = _wrapped(parsed[1]) if parsed[1] is not None else None
-        entries.append((path, release, parsed[2]))
-    changed = bool(stale)
-    if changed or set(old) != set(new):
-        _save_pickle(site, CACHE_FILE, {"version": CACHE_VERSION, "entries": new})
-    return build_catalog(sorted(entries, key=lambda e: e[0]))
+    cache = ReleaseCache.load(site)
+    catalog = cache.catalog()
+    cache.save()
+    return catalog
 
 
-def load_rows(site: Site) -> dict[str, Any]:
-    """The static search index's rows of the last build, by release digest."""
-    data = _load_pickle(site.instance_dir / SEARCH_CACHE_FILE)
-    rows = data.get("rows") if data.get("version") == CACHE_VERSION else None
-    return rows if isinstance(rows, dict) else {}
+class SearchRows:
+    """The static search index's rows (JSON text) by release digest, kept between builds.
 
+    Making a row (plain text of the chapeau and body, word lists) is the slow part of the
+    index; joining a thousand ready rows is not.
+    """
 
-def save_rows(site: Site, rows: dict[str, Any]) -> None:
-    _save_pickle(site, SEARCH_CACHE_FILE, {"version": CACHE_VERSION, "rows": rows})
+    def __init__(self, site: Site, rows: dict[str, str] | None = None) -> None:
+        self.site = site
+        self.rows: dict[str, str] = rows if rows is not None else {}
+        self._dirty = False
+
+    @classmethod
+    def load(cls, site: Site) -> SearchRows:
+        data = _load_pickle(site.instance_dir / SEARCH_CACHE_FILE)
+        rows = data.get("rows") if data.get("version") == CACHE_VERSION else None
+        return cls(site, rows if isinstance(rows, dict) else None)
+
+    def keep(self, rows: dict[str, str]) -> None:
+        """Remember these rows only (those of the releases of the index just made)."""
+        if rows.keys() != self.rows.keys():
+            self.rows = rows
+            self._dirty = True
+
+    def save(self) -> None:
+        if self._dirty:
+            data = {"version": CACHE_VERSION, "rows": self.rows}
+            _save_pickle(self.site, SEARCH_CACHE_FILE, data)
+            self._dirty = False
 
 
 def _load_pickle(path: Path) -> dict[str, Any]:
@@ -125,7 +258,7 @@ def _save_pickle(site: Site, name: str, data: dict[str, Any]) -> None:
     with contextlib.suppress(OSError):
         site.ensure_instance()
         path = site.instance_dir / name
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # a watch and a one-shot build may overlap
         with tmp.open("wb") as handle:
             pickle.dump(data, handle, protocol=5)
         os.replace(tmp, path)
@@ -134,13 +267,34 @@ def _save_pickle(site: Site, name: str, data: dict[str, Any]) -> None:
 def load_manifest(out: Path) -> dict[str, Any]:
     """The previous build's record of pages and their input digests (empty if none)."""
     try:
-        data = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+        data = json.loads((out / MANIFEST_FILE).read_bytes())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def save_manifest(out: Path, manifest: dict[str, Any]) -> None:
-    tmp = out / (MANIFEST_FILE + ".tmp")
+    tmp = out / f"{MANIFEST_FILE}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     os.replace(tmp, out / MANIFEST_FILE)
+
+
+@dataclass
+class BuildMemory:
+    """What the builds of one site share: its parsed releases, legal pages and search rows.
+
+    A one-shot build loads it from ``instance/`` and saves it back; ``--watch`` keeps one for
+    the whole session, so a rebuild re-reads only the files that changed.
+    """
+
+    releases: ReleaseCache
+    rows: SearchRows
+    legal: LegalPages
+
+    @classmethod
+    def load(cls, site: Site) -> BuildMemory:
+        return cls(ReleaseCache.load(site), SearchRows.load(site), LegalPages(site))
+
+    def save(self) -> None:
+        self.releases.save()
+        self.rows.save()

@@ -62,7 +62,7 @@ def _split(line: str) -> tuple[list[str], list[str]]:
 
 def _sub(group: click.Group, name: str) -> click.Command | None:
     """A sub-command by name, without FlaskGroup's loading of the app to look further."""
-    if group is cli and name in LAZY_COMMANDS:
+    if group is cli:  # pressroom's lazy commands, then Flask's own (routes, shell)
         return cli.get_command(click.Context(cli), name)
     return click.Group.get_command(group, click.Context(group), name)
 

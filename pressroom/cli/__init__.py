@@ -1,19 +1,24 @@
 """The ``pressroom`` command: a click group over the same services the web app uses.
 
-It is a Flask CLI group, so ``pressroom routes`` and ``pressroom shell`` work as in any Flask
-project; ``--site DIR`` (or ``PRESSROOM_SITE``) selects the site for every command.
+Flask's commands are there too, so ``pressroom routes`` and ``pressroom shell`` work as in any
+Flask project; ``--site DIR`` (or ``PRESSROOM_SITE``) selects the site for every command.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup, ScriptInfo
 
-from pressroom.cli.context import current_site
+from pressroom.cli.context import SITE_KEY, current_site
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.cli import FlaskGroup
 
 # Commands are imported when run, not at start-up: `pressroom build` should not pay for
 # SQLAlchemy, nor `pressroom check` for WeasyPrint. Name → "module:attribute".
@@ -33,19 +38,45 @@ LAZY_COMMANDS = {
 }
 
 
-class PressroomGroup(FlaskGroup):
-    """Flask's CLI group (``routes``, ``shell``...) with pressroom's commands loaded lazily."""
+class PressroomGroup(click.Group):
+    """pressroom's commands, loaded lazily, then Flask's (``routes``, ``shell``, plugins').
+
+    Flask's group is made only when one of its commands is asked for: importing Flask costs
+    more than a whole incremental ``pressroom build``.
+    """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+        return sorted(set(_flask_group(ctx).list_commands(ctx)) | set(LAZY_COMMANDS))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = LAZY_COMMANDS.get(cmd_name)
         if target is None:
-            return super().get_command(ctx, cmd_name)
+            return _flask_group(ctx).get_command(ctx, cmd_name)
         module_name, attribute = target.split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
         return command
+
+
+@cache
+def _flask_commands() -> FlaskGroup:
+    from flask.cli import FlaskGroup
+
+    return FlaskGroup(
+        create_app=_create_app, add_version_option=False, load_dotenv=False, set_debug_flag=False
+    )
+
+
+def _flask_group(ctx: click.Context) -> FlaskGroup:
+    """Flask's group, with the ``ScriptInfo`` its commands look for in the context."""
+    from flask.cli import ScriptInfo
+
+    # What FlaskGroup.make_context would do, had it made this context.
+    os.environ["FLASK_RUN_FROM_CLI"] = "true"
+    if not isinstance(ctx.obj, ScriptInfo):
+        ctx.obj = ScriptInfo(
+            create_app=_create_app, set_debug_flag=False, load_dotenv_defaults=False
+        )
+    return _flask_commands()
 
 
 def _create_app() -> Flask:
@@ -55,17 +86,12 @@ def _create_app() -> Flask:
 
 
 def _remember_site(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-    info = ctx.ensure_object(ScriptInfo)
-    info.data["site"] = value
+    ctx.meta[SITE_KEY] = value
 
 
 @click.group(
     cls=PressroomGroup,
-    create_app=_create_app,
-    add_version_option=False,
-    load_dotenv=False,
-    set_debug_flag=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "FLASK"},
 )
 @click.option(
     "--site",

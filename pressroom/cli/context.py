@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import click
-from flask.cli import ScriptInfo
 
 from pressroom.config import Site, load_site
 from pressroom.errors import PressroomError
 
+SITE_KEY = "pressroom.site"  # in click's context ``meta``, which sub-commands share
+
 
 def current_site() -> Site:
     """The site chosen with ``--site`` (or ``PRESSROOM_SITE``) for the running command."""
-    info = click.get_current_context().find_object(ScriptInfo)
-    root = info.data.get("site") if info else None
+    root = click.get_current_context().meta.get(SITE_KEY)
     try:
         return load_site(root)
     except PressroomError as exc:
