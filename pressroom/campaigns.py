@@ -4,7 +4,11 @@ The service the CLI, the back office and the tasks share. Making a campaign writ
 ``pending`` delivery per recipient; sending is the engine's job (``pressroom.sending``), run
 by a worker or by ``pressroom send --wait``. Who may send: publishers and admins; an editor's
 campaign needs a publisher's approval of the release's version (``check_may_send``); a draft
-goes only to test addresses.
+goes only to test addresses. A campaign may wait for a given time (``scheduled_at``): until
+then it can be cancelled or rescheduled.
+
+Refusals are ``CampaignError``s whose ``message`` is an English msgid: the CLI and the back
+office show them in their interface language (``localized``), the core importing no Flask.
 """
 
 from __future__ import annotations
@@ -19,10 +23,17 @@ from typing import Literal
 from pressroom import audit
 from pressroom.audience import Suppressions, compute_audience
 from pressroom.config import Site
-from pressroom.contacts import email_key, normalize_email, read_list
+from pressroom.contacts import (
+    InvalidEmailError,
+    email_key,
+    list_names,
+    normalize_email,
+    read_list,
+)
 from pressroom.contacts_export import neutralise
 from pressroom.db import Database
 from pressroom.errors import NotFoundError, PressroomError
+from pressroom.i18n import gettext
 from pressroom.models.campaigns import (
     Campaign,
     add_deliveries,
@@ -34,6 +45,7 @@ from pressroom.models.campaigns import (
 )
 from pressroom.models.deliveries import sent_since, status_counts
 from pressroom.release import Release
+from pressroom.send_time import check_future
 from pressroom.store import load_catalog
 from pressroom.suppression import suppressed_hashes
 
@@ -44,11 +56,42 @@ RATE_WINDOW = timedelta(minutes=2)
 
 
 class CampaignError(PressroomError):
-    """A campaign cannot be made or changed as asked."""
+    """A campaign cannot be made or changed as asked.
+
+    ``message`` is an English msgid with ``{}`` fields, so the terminal and the back office say
+    it in their language; the fields named in ``terms`` are msgids too (a status, a reason);
+    ``field`` names the form input at fault, if one is.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        terms: tuple[str, ...] = (),
+        **params: str,
+    ) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params
+        self.terms = terms
+        self.field = field
+
+    def localized(self, lang: str) -> str:
+        """The message in an interface language."""
+        values = {
+            name: gettext(lang, value) if name in self.terms else value
+            for name, value in self.params.items()
+        }
+        return gettext(lang, self.message).format(**values)
 
 
 class ApprovalRequiredError(CampaignError):
     """The campaign needs a publisher's approval before it can go to real recipients."""
+
+
+class CampaignNotFoundError(CampaignError, NotFoundError):
+    """A campaign, release or list named by a person does not exist."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +164,13 @@ class CampaignInfo:
     finished_at: datetime | None
     corrects_id: int | None
 
+    def leaves_at(self, now: datetime) -> datetime | None:
+        """When a campaign waiting for its time will leave; None once it has started or is
+        due (a campaign sent "now" is due as soon as it is made)."""
+        if self.status == "scheduled" and self.scheduled_at > now:
+            return self.scheduled_at
+        return None
+
 
 def _info(row: Campaign) -> CampaignInfo:
     return CampaignInfo(
@@ -149,16 +199,13 @@ def check_may_send(
     outside the back office) goes out only once a publisher approved it in the release form.
     The terminal's operator acts as an admin: sending from the terminal is their approval.
     """
+    check_published(release, kind)
     if kind == "test":
         return
-    if not release.published:
-        raise CampaignError(
-            f"{release.slug}: this release is a draft; send it to test addresses only "
-            "(publish it first to send it to a list)"
-        )
     if actor.role not in ("publisher", "admin"):
         raise ApprovalRequiredError(
-            f"{release.slug}: only publishers and admins send to lists; ask one to send it"
+            "{slug}: only publishers and admins send to lists; ask one to send it.",
+            slug=release.slug,
         )
     if actor is TERMINAL:
         return
@@ -167,12 +214,40 @@ def check_may_send(
     try:
         require_approval(database, site, release)
     except ApprovalError as exc:
-        raise ApprovalRequiredError(f"{release.slug}: {exc}") from None
+        raise ApprovalRequiredError(
+            "{slug}: {reason}", slug=release.slug, reason=exc.message, terms=("reason",)
+        ) from None
+
+
+def check_published(release: Release, kind: Kind) -> None:
+    """Refuse a draft except for a test send (a dry run checks this much without a database)."""
+    if kind != "test" and not release.published:
+        raise CampaignError(
+            "{slug}: this release is a draft; send it to test addresses only "
+            "(publish it first to send it to a list).",
+            field="slug",
+            slug=release.slug,
+        )
 
 
 def find_release(site: Site, slug: str) -> Release:
     """The release with this slug, drafts included."""
-    return load_catalog(site).get(slug)
+    try:
+        return load_catalog(site).get(slug)
+    except NotFoundError:
+        raise CampaignNotFoundError(
+            "No release has the slug {slug}.", field="slug", slug=slug
+        ) from None
+
+
+def _check_lists(site: Site, names: Iterable[str]) -> None:
+    """Name an unknown list (or a name no list can have) before reading any."""
+    known = set(list_names(site))
+    for name in names:
+        if name not in known:
+            raise CampaignNotFoundError(
+                "There is no contact list named {name}.", field="lists", name=name
+            )
 
 
 def plan_audience(
@@ -186,6 +261,8 @@ def plan_audience(
     """The recipients of a new campaign: the lists' contacts with one of ``beats``, then
     ``extra`` (subscribers), each address once, without suppressed addresses nor those the
     release already reached. ``database`` None: nothing sent yet, nothing suppressed."""
+    lists = tuple(lists)
+    _check_lists(site, lists)
     contact_lists = [read_list(site, name) for name in lists]
     suppressed = suppressed_hashes(database) if database is not None else Suppressions.of(())
     audience = compute_audience(contact_lists, beats, suppressed)
@@ -288,11 +365,14 @@ def create_campaign(
     """Make a campaign for the release and audience; none when nobody new is left to reach.
 
     A release sent before goes only to those it never reached (kind ``new-recipients``).
+    With ``scheduled_at`` (a moment to come) it leaves then; until then it can be cancelled.
     """
+    if scheduled_at is not None:
+        check_future(scheduled_at, datetime.now(UTC))
     release = find_release(site, slug)
     names, wanted = tuple(lists), tuple(beats)
     if not names and not extra:
-        raise CampaignError("name at least one contact list")
+        raise CampaignError("Choose at least one contact list.", field="lists")
     plan = plan_audience(site, database, release, names, wanted, extra)
     kind: Kind = "new-recipients" if plan.already_reached else "normal"
     check_may_send(site, database, actor, release, kind)
@@ -321,10 +401,15 @@ def create_test_send(
     check_may_send(site, database, actor, release, "test")
     planned: dict[str, Planned] = {}
     for address in addresses:
-        key = email_key(normalize_email(address))
+        try:
+            key = email_key(normalize_email(address))
+        except InvalidEmailError:
+            raise CampaignError(
+                "{address} is not a valid email address.", field="test_to", address=address
+            ) from None
         planned.setdefault(key, Planned(key, "", "test"))
     if not planned:
-        raise CampaignError("name at least one test address")
+        raise CampaignError("Give at least one test address.", field="test_to")
     audience: dict[str, object] = {"test_to": list(planned)}
     return _create(database, release, "test", planned.values(), actor, audience, list_id="test")
 
@@ -344,15 +429,20 @@ def create_correction(
     with database.session() as session:
         original = session.get(Campaign, original_id)
         if original is None:
-            raise NotFoundError(f"campaign {original_id} does not exist")
+            raise _no_campaign(original_id)
         if original.kind == "test":
-            raise CampaignError(f"campaign {original_id} is a test send: nothing to correct")
+            raise CampaignError(
+                "Campaign {id} is a test send: there is nothing to correct.", id=str(original_id)
+            )
         release_slug, list_id = original.release_slug, original.list_id
         recipients = [Planned(a, n, s) for a, n, s in sent_recipients(session, original_id)]
     release = find_release(site, slug or release_slug)
     check_may_send(site, database, actor, release, "correction")
     if not recipients:
-        raise CampaignError(f"campaign {original_id} reached nobody yet: nothing to correct")
+        raise CampaignError(
+            "Campaign {id} has reached nobody yet: there is nothing to correct.",
+            id=str(original_id),
+        )
     audience: dict[str, object] = {"corrects": original_id}
     return _create(
         database,
@@ -371,6 +461,15 @@ _TRANSITIONS: dict[Action, tuple[tuple[str, ...], str]] = {
     "resume": (("paused",), "running"),
     "cancel": (("scheduled", "running", "paused"), "cancelled"),
 }
+_REFUSED: dict[Action, str] = {
+    "pause": "Campaign {id} is {status}: it cannot be paused.",
+    "resume": "Campaign {id} is {status}: it cannot be resumed.",
+    "cancel": "Campaign {id} is {status}: it cannot be cancelled.",
+}
+
+
+def _no_campaign(campaign_id: int) -> CampaignNotFoundError:
+    return CampaignNotFoundError("Campaign {id} does not exist.", id=str(campaign_id))
 
 
 def change_status(database: Database, campaign_id: int, action: Action, *, actor: Actor) -> str:
@@ -379,9 +478,11 @@ def change_status(database: Database, campaign_id: int, action: Action, *, actor
     with database.session() as session:
         row = session.get(Campaign, campaign_id)
         if row is None:
-            raise NotFoundError(f"campaign {campaign_id} does not exist")
+            raise _no_campaign(campaign_id)
         if row.status not in allowed:
-            raise CampaignError(f"campaign {campaign_id} is {row.status}: cannot {action} it")
+            raise CampaignError(
+                _REFUSED[action], id=str(campaign_id), status=row.status, terms=("status",)
+            )
         row.status = target
         if target == "cancelled":
             row.finished_at = datetime.now(UTC)
@@ -389,12 +490,41 @@ def change_status(database: Database, campaign_id: int, action: Action, *, actor
         return target
 
 
+def reschedule(database: Database, campaign_id: int, at: datetime, *, actor: Actor) -> CampaignInfo:
+    """Move the time a scheduled campaign leaves, while that time has not come.
+
+    The row is read for update (PostgreSQL locks it; SQLite writes one at a time), and the
+    engine starts a campaign only once its time has come, so a campaign is never moved while
+    it is leaving. The caller queues it for the new time.
+    """
+    now = datetime.now(UTC)
+    check_future(at, now)
+    with database.session() as session:
+        row = session.get(Campaign, campaign_id, with_for_update=True)
+        if row is None:
+            raise _no_campaign(campaign_id)
+        if row.status != "scheduled" or row.scheduled_at <= now:
+            raise CampaignError(
+                "Campaign {id} has already left: it can no longer be rescheduled.",
+                id=str(campaign_id),
+            )
+        row.scheduled_at = at
+        audit.add(
+            session,
+            actor.email,
+            "campaign.reschedule",
+            f"campaign {campaign_id}",
+            {"at": at.astimezone(UTC).isoformat()},
+        )
+        return _info(row)
+
+
 def get_campaign(database: Database, campaign_id: int) -> CampaignInfo:
     """One campaign, or ``NotFoundError``."""
     with database.session() as session:
         row = session.get(Campaign, campaign_id)
         if row is None:
-            raise NotFoundError(f"campaign {campaign_id} does not exist")
+            raise _no_campaign(campaign_id)
         return _info(row)
 
 

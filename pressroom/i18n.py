@@ -52,3 +52,15 @@ def translations(lang: str) -> NullTranslations:
 def gettext(lang: str, message: str) -> str:
     """Translate one interface string."""
     return translations(lang).ugettext(message)
+
+
+def ngettext(lang: str, singular: str, plural: str, count: int) -> str:
+    """Translate a string whose form depends on a count (``1 destinataire``, ``0 destinataire``)."""
+    return translations(lang).ungettext(singular, plural, count)
+
+
+def localized_error(error: Exception, lang: str) -> str:
+    """An error's message in an interface language when it carries an English msgid (the
+    services' errors with a ``localized`` method), else its text as raised."""
+    localized = getattr(error, "localized", None)
+    return str(localized(lang)) if callable(localized) else str(error)

@@ -6,15 +6,18 @@ import csv
 import io
 import shutil
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from pressroom import accounts
-from pressroom.campaigns import TERMINAL, create_campaign, get_campaign
+from pressroom.campaigns import TERMINAL, create_campaign, get_campaign, list_campaigns
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.publishing import approve
@@ -24,6 +27,7 @@ from pressroom.web import create_app
 from tests.conftest import TEST_PASSWORD, AuthActions, csrf_token_in
 
 from .conftest import SEED_SLUG, SmtpServer, copies_per_address, write_list
+from .languages import in_english
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "campaigns" / "admin"
 HOSTILE_SLUG = "titre-hostile"
@@ -132,7 +136,8 @@ def test_an_unapproved_version_is_refused_with_the_reason_in_the_form(
     client = signed_in("publisher")
     response = _post(client, FORM, {"slug": SEED_SLUG, "lists": ["presse"]}, FORM)
     assert response.status_code == 400
-    assert "approve" in response.get_data(as_text=True)
+    # The service's refusal, in the back office's (the site's) language.
+    assert "un éditeur ou une éditrice doit d’abord l’approuver" in response.get_data(as_text=True)
     assert "/admin/campagnes/1/" not in client.get("/admin/campagnes/").get_data(as_text=True)
 
 
@@ -164,7 +169,7 @@ def test_an_impossible_action_is_a_message_not_an_error(
     page = f"/admin/campagnes/{campaign_id}/"
     _post(client, f"{page}resume", {}, page)
     assert get_campaign(campaign_db, campaign_id).status == "scheduled"
-    assert "cannot resume" in client.get(page).get_data(as_text=True)
+    assert "impossible de la reprendre" in client.get(page).get_data(as_text=True)
 
 
 def test_progress_json_has_the_counts(
@@ -241,3 +246,135 @@ def test_a_correction_goes_to_exactly_those_reached(
     assert get_campaign(campaign_db, correction).kind == "correction"
     run_campaign(campaign_site, correction, engine_settings(smtp_server), database=campaign_db)
     assert copies_per_address(smtp_server.received) == {f"j{n}@example.com": 2 for n in range(5)}
+
+
+# Scheduled campaigns: the day before 1 December 2026 09:30, Paris time (08:30 UTC).
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=PARIS)
+AT = datetime(2026, 12, 1, 9, 30, tzinfo=PARIS)
+
+
+def test_a_campaign_given_a_time_in_the_form_waits_for_it(
+    signed_in: Callable[[str], FlaskClient], campaign_site: Site, campaign_db: Database
+) -> None:
+    _approve_seed(campaign_site, campaign_db)
+    with time_machine.travel(NOW, tick=False):
+        client = signed_in("publisher")
+        campaign_id = _start(
+            client, {"slug": SEED_SLUG, "lists": ["presse"], "send_at": "2026-12-01T09:30"}
+        )
+        listing = client.get("/admin/campagnes/").get_data(as_text=True)
+        page = client.get(f"/admin/campagnes/{campaign_id}/").get_data(as_text=True)
+    info = get_campaign(campaign_db, campaign_id)
+    assert info.status == "scheduled" and info.scheduled_at == AT.astimezone(UTC)
+    assert "Programmée pour le 1er décembre 2026 à 09:30" in listing
+    assert "Programmée pour le 1er décembre 2026 à 09:30" in page
+    assert 'value="2026-12-01T09:30"' in page  # the reschedule field, in the site's zone
+    assert f"/admin/campagnes/{campaign_id}/cancel" in page
+
+
+@pytest.mark.parametrize(
+    ("when", "reason"),
+    [
+        ("2026-11-29T09:30", "Ce moment est passé"),
+        ("2026-02-30T09:30", "n’est pas une date et une heure"),
+        ("9h30", "n’est pas une date et une heure"),
+    ],
+)
+def test_the_form_refuses_a_time_it_cannot_use_on_its_field(
+    signed_in: Callable[[str], FlaskClient],
+    campaign_site: Site,
+    campaign_db: Database,
+    when: str,
+    reason: str,
+) -> None:
+    _approve_seed(campaign_site, campaign_db)
+    with time_machine.travel(NOW, tick=False):
+        client = signed_in("publisher")
+        data = {"slug": SEED_SLUG, "lists": ["presse"], "send_at": when}
+        response = _post(client, FORM, data, FORM)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<span class="error" id="send_at-error">' in page and reason in page
+    assert 'aria-invalid="true"' in page
+    assert list_campaigns(campaign_db) == []
+
+
+def test_a_test_send_with_a_time_is_refused_on_the_time_field(
+    signed_in: Callable[[str], FlaskClient], campaign_db: Database
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        client = signed_in("publisher")
+        data = {"slug": SEED_SLUG, "test_to": "t@example.org", "send_at": "2026-12-01T09:30"}
+        response = _post(client, FORM, data, FORM)
+    assert response.status_code == 400
+    assert "Un envoi de test part tout de suite" in response.get_data(as_text=True)
+    assert list_campaigns(campaign_db) == []
+
+
+def test_a_scheduled_campaign_is_rescheduled_from_its_page(
+    signed_in: Callable[[str], FlaskClient], campaign_site: Site, campaign_db: Database
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        info, _ = create_campaign(
+            campaign_site, campaign_db, SEED_SLUG, ["presse"], actor=TERMINAL, scheduled_at=AT
+        )
+        assert info is not None
+        client = signed_in("publisher")
+        page = f"/admin/campagnes/{info.id}/"
+        response = _post(client, f"{page}programmer", {"send_at": "2026-12-02T14:00"}, page)
+        assert response.status_code == 302
+        shown = client.get(page).get_data(as_text=True)
+    assert get_campaign(campaign_db, info.id).scheduled_at == datetime(
+        2026, 12, 2, 13, 0, tzinfo=UTC
+    )
+    assert "Programmée pour le 2 décembre 2026 à 14:00" in shown
+
+
+def test_a_campaign_that_has_left_is_not_rescheduled_and_says_why(
+    signed_in: Callable[[str], FlaskClient], campaign_site: Site, campaign_db: Database
+) -> None:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        info, _ = create_campaign(
+            campaign_site, campaign_db, SEED_SLUG, ["presse"], actor=TERMINAL, scheduled_at=AT
+        )
+        assert info is not None
+        traveller.move_to(AT + timedelta(minutes=1))  # it left (no worker needed to say so)
+        client = signed_in("publisher")
+        page = f"/admin/campagnes/{info.id}/"
+        _post(client, f"{page}programmer", {"send_at": "2026-12-02T14:00"}, page)
+        shown = client.get(page).get_data(as_text=True)
+    assert f"La campagne n° {info.id} est déjà partie" in shown
+    assert get_campaign(campaign_db, info.id).scheduled_at == AT.astimezone(UTC)
+    assert "/programmer" not in shown  # nothing left to reschedule
+
+
+def test_an_editor_cannot_reschedule(
+    signed_in: Callable[[str], FlaskClient], campaign_site: Site, campaign_db: Database
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        info, _ = create_campaign(
+            campaign_site, campaign_db, SEED_SLUG, ["presse"], actor=TERMINAL, scheduled_at=AT
+        )
+        assert info is not None
+        client = signed_in("editor")
+        token = csrf_token_in(client.get("/admin/").get_data(as_text=True))
+        response = client.post(
+            f"/admin/campagnes/{info.id}/programmer",
+            data={"send_at": "2026-12-02T14:00", "csrf_token": token},
+        )
+    assert response.status_code == 403
+    assert get_campaign(campaign_db, info.id).scheduled_at == AT.astimezone(UTC)
+
+
+def test_a_refusal_is_in_english_when_the_back_office_speaks_english(
+    campaign_site: Site, campaign_db: Database
+) -> None:
+    app = create_app(in_english(campaign_site), {"TESTING": True, "SECRET_KEY": "test"})
+    accounts.add_user(campaign_db, "publisher@example.org", "publisher", TEST_PASSWORD)
+    client = app.test_client()
+    AuthActions(client).login("publisher@example.org")
+    response = _post(client, FORM, {"slug": SEED_SLUG, "lists": ["presse"]}, FORM)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This version was written by an editor: a publisher must approve it first." in page

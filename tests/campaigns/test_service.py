@@ -125,7 +125,7 @@ def test_cancelled_campaign_cannot_be_resumed(campaign_site: Site, campaign_db: 
     info, _ = create_campaign(campaign_site, campaign_db, SEED_SLUG, ["presse"], actor=TERMINAL)
     assert info is not None
     change_status(campaign_db, info.id, "cancel", actor=TERMINAL)
-    with pytest.raises(CampaignError, match="cancelled: cannot resume"):
+    with pytest.raises(CampaignError, match="is cancelled: it cannot be resumed"):
         change_status(campaign_db, info.id, "resume", actor=TERMINAL)
 
 
