@@ -17,7 +17,7 @@ import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 
 from pressroom.buildcache import (
@@ -30,12 +30,14 @@ from pressroom.buildcache import (
 )
 from pressroom.config import Site
 from pressroom.errors import PressroomError
+from pressroom.markdown import Rendered, rendered_ahead
 from pressroom.newsroom import ListingSpec, Newsroom, href, newsroom_at
 from pressroom.pages import (
     STATIC_SEARCH_URL,
     Chrome,
     Download,
     entry,
+    render_ahead,
     render_error_page,
     render_legal_page,
     render_listing_page,
@@ -62,6 +64,10 @@ class Job:
     url: str
     inputs: str
     make: Callable[[], bytes | str]
+    # Releases the page shows in full (their page, a feed) or summed up (a listing): a build
+    # renders their Markdown once, ahead, instead of once per page showing them.
+    full: tuple[Release, ...] = ()
+    summed: tuple[Release, ...] = ()
 
 
 @dataclass
@@ -76,6 +82,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65536)  # a watch asks again at every rebuild, for every page
 def output_path(out: Path, url: str) -> Path | None:
     """Where a URL's file goes (``/a/`` → ``a/index.html``); None for a URL leaving ``out``."""
     relative = url.lstrip("/")
@@ -110,11 +117,11 @@ def _theme_digest(site: Site) -> str:
     return digest(found)
 
 
-def _upload_size(site: Site, name: str, known: dict[str, int | None]) -> int | None:
+def _upload_size(folder: str, name: str, known: dict[str, int | None]) -> int | None:
     """An upload's size (None if the site lacks it), one ``stat`` per name per build."""
     if name not in known:
         try:
-            known[name] = (site.uploads_dir / name).stat().st_size
+            known[name] = os.stat(os.path.join(folder, name)).st_size
         except OSError:
             known[name] = None
     return known[name]
@@ -166,15 +173,19 @@ def _jobs(
     """
     nav = digest(newsroom.categories, newsroom.tags, newsroom.years)
     sizes: dict[str, int | None] = {}
+    uploads_dir = str(site.uploads_dir)
     for release in newsroom.releases:
         terms = newsroom.release_terms(release)
         term_names = tuple((t.slug, t.name) for group in terms for t in group)
         pdf = pdfs.get(release.url)
         known = facts[release.path]
-        uploads = sorted((n, _upload_size(site, n, sizes)) for n in known.uploads)
+        uploads = sorted((n, _upload_size(uploads_dir, n, sizes)) for n in known.uploads)
         inputs = digest(common, known.digest, term_names, pdf, uploads)
         yield Job(
-            release.url, inputs, partial(render_release_page, site, newsroom, release, chrome, pdf)
+            release.url,
+            inputs,
+            partial(render_release_page, site, newsroom, release, chrome, pdf),
+            full=(release,),
         )
     for old, target in newsroom.redirects.items():
         yield Job(old, digest(common, target), partial(_redirect_page, target))
@@ -185,6 +196,7 @@ def _jobs(
             page.url,
             digest(common, position, page.next_url, shown, nav),
             partial(render_listing_page, site, newsroom, page, chrome),
+            summed=page.releases,
         )
     for spec in newsroom.feed_specs():
         members = [facts[r.path].digest for r in newsroom.feed_releases(spec)]
@@ -192,6 +204,7 @@ def _jobs(
             spec.feed_url or "",
             digest(common, spec, members),
             partial(_atom_feed, site, newsroom, spec),
+            full=newsroom.feed_releases(spec),
         )
     urls = [r.url for r in newsroom.releases]
     yield Job(
@@ -308,7 +321,9 @@ def build_site(
     pdfs = _build_pdfs(
         site, out, newsroom, facts, pdf, old.get("pdfs", {}), manifest, report, progress
     )
-    index = _index_rows(site, newsroom, chrome.ui_lang, facts, memory.rows)
+    # The search index's rows, made below with the Markdown rendered ahead (their summaries);
+    # its page is made after that, as all pages are.
+    index: list[str] = []
     jobs = list(_jobs(site, newsroom, chrome, pdfs, common, facts, index))
     copies = _copy_jobs(site, newsroom, facts)
     total = len(jobs) + len(copies)
@@ -325,7 +340,10 @@ def build_site(
             pending.append((job, path))
     if progress:
         progress(report.unchanged, total, "")
-    for number, url in enumerate(fork_map(_make, pending), report.unchanged + 1):
+    with rendered_ahead(_render_ahead([job for job, _ in pending])):
+        index.extend(_index_rows(site, newsroom, chrome.ui_lang, facts, memory.rows))
+        made = fork_map(_make, pending)
+    for number, url in enumerate(made, report.unchanged + 1):
         report.rendered.append(url)
         if progress:
             progress(number, total, url)
@@ -398,6 +416,19 @@ def _pdf_label(site: Site) -> str:
     from pressroom.i18n import gettext
 
     return gettext(site.settings.language, "The press release (PDF)")
+
+
+def _render_ahead(jobs: list[Job]) -> list[tuple[str, str, Rendered]]:
+    """The Markdown of every release the pending pages show, rendered once over the cores."""
+    wanted = {release: True for job in jobs for release in job.full}
+    for job in jobs:
+        for release in job.summed:
+            wanted.setdefault(release, False)
+    return [done for batch in fork_map(_ahead, list(wanted.items())) for done in batch]
+
+
+def _ahead(item: tuple[Release, bool]) -> list[tuple[str, str, Rendered]]:
+    return render_ahead(*item)
 
 
 def _make(item: tuple[Job, Path]) -> str:

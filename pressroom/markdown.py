@@ -11,7 +11,10 @@ import html as html_lib
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from html.parser import HTMLParser
 from typing import Any
 
@@ -23,7 +26,14 @@ from markdown_it.token import Token
 from pressroom.markdown_fixes import fix_links, french_spacing
 from pressroom.markdown_ial import ALLOWED_CLASSES, ial_plugin
 
-__all__ = ["ALLOWED_CLASSES", "LinkWarning", "Rendered", "plain_text", "render_markdown"]
+__all__ = [
+    "ALLOWED_CLASSES",
+    "LinkWarning",
+    "Rendered",
+    "plain_text",
+    "render_markdown",
+    "rendered_ahead",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +52,11 @@ class Rendered:
 
     html: str
     warnings: tuple[LinkWarning, ...]
+
+    @cached_property
+    def text(self) -> str:
+        """``plain_text(html)``, worked out once: listings, feeds and metadata all ask for it."""
+        return _collapsed(_sanitised_text(self.html))
 
 
 def _names(spaced: str) -> frozenset[str]:
@@ -165,10 +180,36 @@ _PARSER = _build_parser()
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+# Texts a static build rendered ahead, in worker processes, by (text, French or not).
+_AHEAD: dict[tuple[str, bool], Rendered] = {}
+
+
+def _is_french(lang: str) -> bool:
+    return lang.lower().startswith("fr")
+
+
+@contextmanager
+def rendered_ahead(results: Iterable[tuple[str, str, Rendered]]) -> Iterator[None]:
+    """Within the block, ``render_markdown`` answers these (text, lang) pairs with their result.
+
+    A static build renders every release once, spread over worker processes, before its pages
+    (which show each release several times: page, listings, feeds) are made from the results.
+    """
+    _AHEAD.update(((text, _is_french(lang)), rendered) for text, lang, rendered in results)
+    try:
+        yield
+    finally:
+        _AHEAD.clear()
+
+
 def render_markdown(text: str, *, lang: str = "fr") -> Rendered:
     """Render a release's Markdown to HTML safe to insert as is; never raises on bad input."""
+    if _AHEAD:
+        known = _AHEAD.get((text, _is_french(lang)))
+        if known is not None:
+            return known
     source = unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", text))
-    env: dict[str, Any] = {_WARNINGS_KEY: [], _FRENCH_KEY: lang.lower().startswith("fr")}
+    env: dict[str, Any] = {_WARNINGS_KEY: [], _FRENCH_KEY: _is_french(lang)}
     try:
         raw = _PARSER.render(source, env)
     except Exception:
@@ -187,7 +228,7 @@ _BLOCK_TAGS = _names(
     "thead tbody tfoot caption dl dt dd section article header footer"
 )
 _HIDDEN_TAGS = frozenset({"script", "style", "template", "head", "title"})
-_WHITESPACE = re.compile(r"\s+")
+_WHITESPACE = re.compile(r"\s{2,}|[^\S \u00a0\u202f]")
 
 
 class _TextCollector(HTMLParser):
@@ -217,10 +258,10 @@ class _TextCollector(HTMLParser):
             self.parts.append(data)
 
 
-def _collapse(match: re.Match[str]) -> str:
-    # A lone no-break space is typography (« Paris : »), not layout: keep it.
-    run = match.group(0)
-    return run if run in ("\u00a0", "\u202f") else " "
+def _collapsed(text: str) -> str:
+    # A lone no-break space is typography (« Paris : »), not layout: it stays; any other run
+    # of white space becomes one space.
+    return _WHITESPACE.sub(" ", text).strip()
 
 
 def plain_text(html: str) -> str:
@@ -228,4 +269,23 @@ def plain_text(html: str) -> str:
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
-    return _WHITESPACE.sub(_collapse, "".join(collector.parts)).strip()
+    return _collapsed("".join(collector.parts))
+
+
+# nh3 writes HTML that needs no parser: double-quoted attributes, no comment, every `<` and
+# `&` of text escaped, and none of the hidden elements (it drops script and style whole).
+_SANITISED_TAG = re.compile(r'<(/?)([A-Za-z][^\s/>]*)(?:[^">]|"[^"]*")*>')
+
+
+def _sanitised_text(html: str) -> str:
+    """What ``_TextCollector`` collects, for nh3's output only, without HTMLParser's cost."""
+    parts: list[str] = []
+    start = 0
+    for tag in _SANITISED_TAG.finditer(html):
+        if tag.start() > start:
+            parts.append(html_lib.unescape(html[start : tag.start()]))
+        if tag[2].lower() in _BLOCK_TAGS:
+            parts.append(" ")
+        start = tag.end()
+    parts.append(html_lib.unescape(html[start:]))
+    return "".join(parts)

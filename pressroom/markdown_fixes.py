@@ -140,7 +140,14 @@ def french_spacing(children: Sequence[Token]) -> None:
         token.content = _space_french(before, content, after)
 
 
+# What the three rules look for: a punctuation mark to space before, or a guillemet.
+_FRENCH_MARKS = frozenset(";:!?«»")
+
+
 def _space_french(before: str, content: str, after: str) -> str:
+    # Most runs hold no mark: each rule needs one in the run or, for `;:!?`, just after it.
+    if after not in _FRENCH_MARKS and _FRENCH_MARKS.isdisjoint(content):
+        return content
     text = before + content + after
     for pattern, replacement in (
         (_BEFORE_PUNCT, NARROW_NBSP),

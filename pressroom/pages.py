@@ -16,7 +16,7 @@ from typing import Any
 from pressroom.config import Site
 from pressroom.i18n import base_language, gettext
 from pressroom.legal import LegalPage
-from pressroom.markdown import plain_text, render_markdown
+from pressroom.markdown import Rendered, render_markdown
 from pressroom.newsroom import ListingPage, Newsroom, href
 from pressroom.release import Release, upload_name
 from pressroom.render.context import Link, ReleaseView, long_date, release_view
@@ -85,14 +85,40 @@ def view_for(site: Site, release: Release) -> ReleaseView:
     return _view(site, release, uploads)
 
 
+def _summary_source(release: Release) -> str:
+    # A summary falls back on the body's start; rendering all of a long body would be waste.
+    return release.body[:3000]
+
+
 @lru_cache(maxsize=8192)
 def summary(release: Release) -> str:
     """The chapeau as plain text (else the start of the body), for listings and metadata."""
-    text = plain_text(render_markdown(release.chapeau, lang=release.language).html)
+    text = render_markdown(release.chapeau, lang=release.language).text
     if not text:
-        text = plain_text(render_markdown(release.body[:3000], lang=release.language).html)
+        text = render_markdown(_summary_source(release), lang=release.language).text
         text = text[:300].rsplit(" ", 1)[0] + "…" if len(text) > 300 else text
     return text
+
+
+def render_ahead(release: Release, full: bool) -> list[tuple[str, str, Rendered]]:
+    """(text, lang, result) of the Markdown a release's summary (``full``: and view) renders.
+
+    A static build calls this for every release in worker processes, then renders its pages
+    inside ``rendered_ahead`` of the results: each text is rendered once, not once per page.
+    """
+    lang = release.language
+    chapeau = render_markdown(release.chapeau, lang=lang)
+    done = [(release.chapeau, lang, chapeau)]
+    if full:
+        body = render_markdown(release.body, lang=lang)
+        done.append((release.body, lang, body))
+        if not chapeau.text:
+            body.text  # noqa: B018 - the view's summary falls back on it: computed here too
+    if not chapeau.text:
+        start = render_markdown(_summary_source(release), lang=lang)
+        start.text  # noqa: B018 - as above, for the summary
+        done.append((_summary_source(release), lang, start))
+    return done
 
 
 def entry(site: Site, release: Release, ui_lang: str) -> Entry:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import urlopen
@@ -18,6 +21,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
+from pressroom import markdown
 from pressroom.build import build_site
 from pressroom.cli import cli
 from pressroom.config import Site
@@ -157,6 +161,27 @@ def small(tmp_path: Path) -> Site:
 def test_second_build_renders_nothing(small: Site, tmp_path: Path) -> None:
     build_site(small, tmp_path / "out", pdf=False, now=NOW)
     assert build_site(small, tmp_path / "out", pdf=False, now=NOW).rendered == []
+
+
+def test_build_renders_each_release_text_once(
+    small: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its page, the listings, feeds and search index share one rendering of each text."""
+    sources: list[str] = []
+    render = markdown._PARSER.render
+
+    def counted(source: str, env: Any = None) -> str:
+        sources.append(source)
+        return render(source, env)
+
+    monkeypatch.setattr(markdown._PARSER, "render", counted)
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    held: Counter[str] = Counter()
+    for release in load_catalog(small).public(NOW):
+        for text in {release.chapeau, release.body, release.body[:3000]}:
+            held[unicodedata.normalize("NFC", text)] += 1
+    assert held
+    assert [s for s, n in Counter(sources).items() if n > max(1, held[s])] == []
 
 
 def test_changed_release_rerenders_it_and_the_pages_listing_it_only(

@@ -20,6 +20,7 @@ from pressroom.markdown import (
     Rendered,
     plain_text,
     render_markdown,
+    rendered_ahead,
 )
 
 DATA = Path(__file__).resolve().parent / "data" / "markdown"
@@ -427,6 +428,28 @@ def test_plain_text_ignores_script_content() -> None:
     assert plain_text("<p>a</p><script>var x = 1;</script>") == "a"
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.md")))
+def test_rendered_text_is_the_plain_text_of_its_html(name: str) -> None:
+    rendered = render_file(name)
+    assert rendered.text == plain_text(rendered.html)
+
+
+# --- rendered ahead ------------------------------------------------------------------------
+
+
+def test_rendered_ahead_answers_with_the_given_result() -> None:
+    given = Rendered("<p>rendu ailleurs</p>", ())
+    with rendered_ahead([("Un *texte*", "fr", given)]):
+        assert render_markdown("Un *texte*", lang="fr-FR") is given
+        assert render_markdown("Un *texte*", lang="en") is not given
+
+
+def test_rendered_ahead_is_forgotten_after_its_block() -> None:
+    with rendered_ahead([("Un *texte*", "fr", Rendered("<p>rendu ailleurs</p>", ()))]):
+        pass
+    assert render_markdown("Un *texte*").html == "<p>Un <em>texte</em></p>\n"
+
+
 # --- the module stays core -----------------------------------------------------------------
 
 
@@ -470,3 +493,17 @@ def test_corpus_release_renders_cleanly(path: Path) -> None:
         assert "{:" not in html
         assert "<script" not in html
         assert bool(html.strip()) == bool(text.strip())
+
+
+@pytest.mark.skipif(CORPUS is None, reason="corpus not found (set PRESSROOM_CORPUS)")
+@pytest.mark.parametrize(
+    "path",
+    _corpus_files(),
+    ids=lambda path: str(path.relative_to(CORPUS)) if CORPUS else str(path),
+)
+def test_corpus_rendered_text_is_the_plain_text_of_its_html(path: Path) -> None:
+    post = frontmatter.loads(path.read_text(encoding="utf-8"))
+    chapeau = post.get("chapeau-text")
+    for text in (post.content, "" if chapeau is None else str(chapeau)):
+        rendered = render_markdown(text)
+        assert rendered.text == plain_text(rendered.html)

@@ -14,7 +14,7 @@ from babel.dates import format_date, format_datetime
 
 from pressroom.config import PressContact, Site
 from pressroom.i18n import base_language
-from pressroom.markdown import LinkWarning, plain_text, render_markdown
+from pressroom.markdown import LinkWarning, render_markdown
 from pressroom.release import Release, upload_name
 
 # Labels printed at the top of the paper communiqué, by category (compared without case/accents).
@@ -119,7 +119,7 @@ def release_view(site: Site, release: Release) -> ReleaseView:
         title=release.title,
         chapeau_html=chapeau.html,
         body_html=body.html,
-        summary=plain_text(chapeau.html) or plain_text(body.html)[:300],
+        summary=chapeau.text or body.text[:300],
         date_text=long_date(local, lang),
         datetime_text=format_datetime(local, "long", tzinfo=site.settings.zone, locale=code),
         date_line=date_line(site.settings.place, local, lang),
