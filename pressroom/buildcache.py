@@ -100,7 +100,7 @@ class Entry:
 
 
 def _scan(folder: str) -> Iterator[tuple[str, Version]]:
-    """Release files under ``folder`` with their versions, in ``release_files``' order.
+    """The release files ``release_files`` finds, with their versions, in ``Path`` order.
 
     ``os.scandir`` gives the names and types without a ``Path`` per file: the one step a
     no-change rebuild cannot skip, so it is kept cheap.
@@ -109,7 +109,6 @@ def _scan(folder: str) -> Iterator[tuple[str, Version]]:
         found = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
-    dirs = []
     for item in found:
         name = item.name
         if name.startswith("."):
@@ -117,14 +116,12 @@ def _scan(folder: str) -> Iterator[tuple[str, Version]]:
         try:
             if item.is_dir():
                 if name not in SKIPPED_DIRS:
-                    dirs.append(item.path)
+                    yield from _scan(item.path)
             elif name.endswith(RELEASE_SUFFIXES):
                 stat = item.stat()
                 yield item.path, (stat.st_mtime_ns, stat.st_size)
         except OSError:
             continue
-    for path in dirs:
-        yield from _scan(path)
 
 
 def _parse(site: Site, settings: str, item: tuple[str, Version]) -> Entry:
@@ -152,6 +149,7 @@ class ReleaseCache:
         self._parsed: dict[str, tuple[Release | None, list[Problem]]] = {}
         self._catalog: Catalog | None = None
         self._facts: dict[str, Facts] = {}
+        self._paths: dict[str, Path] = {}
         self._dirty = False
         self.changed: list[str] = []  # files (re-)read by the last ``catalog()``
 
@@ -182,14 +180,25 @@ class ReleaseCache:
         parsed = self._parsed = {p: self._parsed.get(p) or e.parsed() for p, e in entries.items()}
         rows = []
         facts = {}
-        for path in sorted(parsed, key=lambda p: p.split(os.sep)):
+        for path in files:  # in Path order, as ReleaseStore gives them to build_catalog
             release, problems = parsed[path]
-            rows.append((Path(path), release, problems))
+            rows.append((self._path(path), release, problems))
             known = entries[path].facts
             if release is not None and known is not None:
                 facts[release.path] = known
         self._facts = facts
         self._catalog = build_catalog(rows)
+        return self._catalog
+
+    def _path(self, name: str) -> Path:
+        known = self._paths.get(name)
+        if known is None:
+            known = self._paths[name] = Path(name)
+        return known
+
+    @property
+    def current(self) -> Catalog | None:
+        """The catalog of the last ``catalog()`` call (None before the first)."""
         return self._catalog
 
     @property

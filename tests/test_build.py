@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import threading
 import unicodedata
 from collections import Counter
@@ -23,16 +24,18 @@ from click.testing import CliRunner
 
 from pressroom import markdown
 from pressroom.build import build_site
+from pressroom.buildcache import ReleaseCache
 from pressroom.cli import cli
-from pressroom.config import Site
+from pressroom.config import Site, load_site
 from pressroom.markdown import plain_text
 from pressroom.pdfsupport import pdf_available
 from pressroom.store import load_catalog
-from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
+from tests.newsroom_sites import CORPUS_RELEASES, TESTS, corpus_site, small_site
 
 BASE = "https://presse.example.org"
 PREMIER = "/espace-presse/premier-communique/"
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
+NO_CHAPEAU = TESTS / "data" / "watch" / "2023-06-01-sans-chapeau.md"
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -196,6 +199,42 @@ def test_changed_release_rerenders_it_and_the_pages_listing_it_only(
     assert PREMIER not in rendered
     assert "/espace-presse/tag/etat/" not in rendered
     assert "/espace-presse/page/2/" not in rendered
+
+
+def test_second_build_reads_no_release_file(small: Site, tmp_path: Path) -> None:
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    cache = ReleaseCache.load(small)
+    cache.catalog()
+    assert cache.changed == []
+
+
+def test_changed_settings_read_the_releases_again(small: Site, tmp_path: Path) -> None:
+    shutil.copyfile(NO_CHAPEAU, small.releases_dir / NO_CHAPEAU.name)  # its date has no offset
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    settings = small.root / "pressroom.toml"
+    settings.write_text(settings.read_text() + 'timezone = "America/New_York"\n')
+    build_site(load_site(small.root), tmp_path / "out", pdf=False, now=NOW)
+    page = tmp_path / "out/espace-presse/sans-chapeau/index.html"
+    assert "2023-06-01T09:00:00-04:00" in page.read_text(encoding="utf-8")
+
+
+def test_body_change_rewrites_listings_that_summarise_it(small: Site, tmp_path: Path) -> None:
+    release = small.releases_dir / NO_CHAPEAU.name
+    shutil.copyfile(NO_CHAPEAU, release)
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    release.write_text(release.read_text().replace("Les listes", "Les pages"), encoding="utf-8")
+    rendered = build_site(small, tmp_path / "out", pdf=False, now=NOW).rendered
+    assert "/espace-presse/" in rendered
+    assert "Les pages résument" in (tmp_path / "out/espace-presse/index.html").read_text()
+
+
+def test_body_change_leaves_listings_showing_the_chapeau(small: Site, tmp_path: Path) -> None:
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    path = small.releases_dir / "2022-05-10-deuxieme-communique.md"
+    path.write_text(path.read_text().replace("au centre", "au cœur"), encoding="utf-8")
+    rendered = build_site(small, tmp_path / "out", pdf=False, now=NOW).rendered
+    assert "/espace-presse/deuxieme-communique/" in rendered
+    assert "/espace-presse/" not in rendered
 
 
 def test_release_made_draft_is_removed_from_export(small: Site, tmp_path: Path) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import click
 
 from pressroom.cli.context import current_site
+from pressroom.config import Site
 from pressroom.errors import PressroomError
 
 
@@ -20,11 +23,20 @@ from pressroom.errors import PressroomError
     help="Folder to write the site into (created if needed; only pressroom's files change).",
 )
 @click.option("--no-pdf", is_flag=True, help="Leave PDFs out (and their links off the pages).")
-def build(out: Path, no_pdf: bool) -> None:
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Keep running: rebuild what changed whenever a release, upload, page, template or "
+    "the settings change, and when an embargo lifts. Ctrl-C stops.",
+)
+def build(out: Path, no_pdf: bool, watch: bool) -> None:
     """Write the public newsroom as static files; a second run redoes only what changed."""
+    site = current_site()
+    if watch:
+        _watch(site, out, pdf=not no_pdf)
+        return
     from pressroom.build import build_site
 
-    site = current_site()
     interactive = sys.stdout.isatty()
     try:
         if interactive:
@@ -45,3 +57,23 @@ def build(out: Path, no_pdf: bool) -> None:
         f"{out}: {len(report.rendered)} pages written, {report.unchanged} unchanged, "
         f"{report.copied} files copied, {report.pdfs} PDFs made, {len(report.removed)} removed"
     )
+
+
+def _watch(site: Site, out: Path, pdf: bool) -> None:
+    """Build, then rebuild on every change, one line each, until Ctrl-C."""
+    from pressroom.watch import SiteWatch, notify_wait, watch_loop
+
+    click.echo(f"{out}: watching {site.root} (Ctrl-C to stop)")
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` and service managers stop it cleanly too
+    try:
+        with notify_wait(site.root) as wait:
+            watch_loop(SiteWatch(site, out, pdf=pdf), wait, click.echo)
+    except KeyboardInterrupt:  # during a build; while waiting, watchfiles ends the loop itself
+        pass
+    except PressroomError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("Stopped.")
+
+
+def _interrupt(_signal: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
