@@ -6,28 +6,40 @@ so a bounce names its delivery even when the report is too mangled to name an ad
 flufl.bounce (Mailman's detectors, which know the many formats MTAs use) says whether the
 failure is permanent. A permanent one marks the delivery failed and suppresses the address;
 a delay changes nothing (the relay is still trying).
+
+Each permanent bounce is recorded in the audit log under the hash of its bytes, in the
+transaction that applies it: a bounce read a second time (an mbox read again, an IMAP message
+whose move failed after the commit) is counted as already recorded and changes nothing.
+IMAP folders are read by ``pressroom.bounce_imap``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.policy
-import imaplib
+import email.utils
+import hashlib
 import mailbox
-import os
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
+from typing import Literal
 
 from flufl.bounce import all_failures
 
+from pressroom import audit
 from pressroom.db import Database
-from pressroom.errors import ConfigError, PressroomError
+from pressroom.errors import PressroomError
 from pressroom.mail.message import delivery_from_verp
+from pressroom.models.audit import has_entry
 from pressroom.models.deliveries import delivery_address, mark_bounced
 from pressroom.suppression import suppress_in
+
+# The audit log's action for a permanent bounce applied; its target is ``bounce_key``.
+RECORDED = "bounce.recorded"
+
+# What became of one message: the IMAP reader moves bounces away and leaves the rest.
+Outcome = Literal["permanent", "delayed", "not-bounce", "already-recorded"]
 
 # Where MTAs put the address a bounce was sent to (the VERP one).
 _RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To")
@@ -46,6 +58,18 @@ class BounceReport:
     delayed: int = 0
     not_bounces: int = 0
     deliveries: int = 0  # permanent failures matched to a delivery through VERP
+    already_recorded: int = 0  # permanent failures a previous pass applied
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        line = (
+            f"{self.messages} messages: {self.permanent} permanent failures "
+            f"({self.deliveries} matched to a delivery), {self.delayed} delays, "
+            f"{self.not_bounces} not bounces"
+        )
+        if self.already_recorded:
+            line += f", {self.already_recorded} already recorded"
+        return line
 
 
 def _delivery_row(message: Message) -> int | None:
@@ -65,30 +89,44 @@ def _decoded(addresses: frozenset[bytes]) -> list[str]:
     return sorted(a.decode("utf-8", "replace") for a in addresses)
 
 
-def process_message(database: Database, message: Message, report: BounceReport) -> None:
+def bounce_key(data: bytes) -> str:
+    """What identifies one bounce whatever its source (CRLF lines over IMAP, LF in a Maildir)."""
+    return "sha256:" + hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
+
+
+def process_message(database: Database, data: bytes, report: BounceReport) -> Outcome:
     """Record one message of the bounce folder; anything that is not a bounce is counted."""
     report.messages += 1
+    message = _parse(data)
     temporary, permanent = all_failures(message)
     if not permanent:
         if temporary:
             report.delayed += 1
-        else:
-            report.not_bounces += 1
-        return
-    report.permanent += 1
+            return "delayed"
+        report.not_bounces += 1
+        return "not-bounce"
     failed = _decoded(permanent)
     reply = f"bounce: {', '.join(failed)}"[:1000]
     row = _delivery_row(message)
+    key = bounce_key(data)
     with database.session() as session:
+        if has_entry(session, RECORDED, key):
+            report.already_recorded += 1
+            return "already-recorded"
+        report.permanent += 1
         address = delivery_address(session, row) if row is not None else None
         if address is not None:
             mark_bounced(session, row or 0, reply)
             report.deliveries += 1
             suppress_in(session, address, "hard-bounce", f"bounce of delivery {row}")
-            return
-        for failed_address in failed:
-            if "@" in failed_address:
-                suppress_in(session, failed_address, "hard-bounce", "bounce")
+        else:
+            for failed_address in failed:
+                if "@" in failed_address:
+                    suppress_in(session, failed_address, "hard-bounce", "bounce")
+        # No address in the details: an erased person must leave nothing readable behind.
+        details = {"message_id": str(message.get("Message-ID", ""))[:200], "delivery": row}
+        audit.add(session, audit.TERMINAL, RECORDED, key, details)
+    return "permanent"
 
 
 def _parse(data: bytes) -> Message:
@@ -105,7 +143,7 @@ def process_maildir(database: Database, folder: Path) -> BounceReport:
         entry = box.get_message(key)
         if "S" in entry.get_flags():
             continue
-        process_message(database, _parse(entry.as_bytes()), report)
+        process_message(database, box.get_bytes(key), report)
         entry.set_subdir("cur")
         entry.add_flag("S")
         box[key] = entry
@@ -113,79 +151,15 @@ def process_maildir(database: Database, folder: Path) -> BounceReport:
 
 
 def process_mbox(database: Database, path: Path) -> BounceReport:
-    """Every message of an mbox file (left as it is: a second pass changes nothing more)."""
+    """Every message of an mbox file, left as it is: a second pass finds its bounces already
+    recorded."""
     if not path.is_file():
         raise BounceError(f"{path}: no such mbox file")
     report = BounceReport()
     box = mailbox.mbox(path, create=False)
     try:
-        for entry in box:
-            process_message(database, _parse(entry.as_bytes()), report)
+        for key in box.iterkeys():
+            process_message(database, box.get_bytes(key), report)
     finally:
         box.close()
-    return report
-
-
-@dataclass(frozen=True)
-class ImapSettings:
-    """``PRESSROOM_BOUNCE_IMAP_HOST``, ``_PORT`` (993), ``_USERNAME``, ``_PASSWORD``,
-    ``_FOLDER`` (INBOX), ``_SSL`` (true)."""
-
-    host: str
-    port: int = 993
-    username: str = ""
-    password: str = ""
-    folder: str = "INBOX"
-    ssl: bool = True
-
-
-def imap_settings(environ: Mapping[str, str] | None = None) -> ImapSettings:
-    """Read the IMAP settings; ``ConfigError`` when no host is set."""
-    env = os.environ if environ is None else environ
-    prefix = "PRESSROOM_BOUNCE_IMAP_"
-    host = env.get(prefix + "HOST", "").strip()
-    if not host:
-        raise ConfigError(f"{prefix}HOST is not set: no IMAP folder to read bounces from")
-    port = env.get(prefix + "PORT", "993").strip()
-    if not port.isdigit():
-        raise ConfigError(f"{prefix}PORT must be a port number, not {port!r}")
-    return ImapSettings(
-        host=host,
-        port=int(port),
-        username=env.get(prefix + "USERNAME", ""),
-        password=env.get(prefix + "PASSWORD", ""),
-        folder=env.get(prefix + "FOLDER", "INBOX") or "INBOX",
-        ssl=env.get(prefix + "SSL", "true").strip().lower() not in ("0", "false", "no", "off"),
-    )
-
-
-def _imap_messages(settings: ImapSettings) -> Iterator[bytes]:
-    client: imaplib.IMAP4 = (
-        imaplib.IMAP4_SSL(settings.host, settings.port, timeout=30)
-        if settings.ssl
-        else imaplib.IMAP4(settings.host, settings.port, timeout=30)
-    )
-    try:
-        client.login(settings.username, settings.password)
-        client.select(settings.folder)
-        _status, found = client.search(None, "UNSEEN")
-        for number in found[0].split():
-            _status, parts = client.fetch(number.decode(), "(RFC822)")
-            for part in parts:
-                if isinstance(part, tuple):
-                    yield part[1]
-            client.store(number.decode(), "+FLAGS", "\\Seen")
-    finally:
-        with contextlib.suppress(imaplib.IMAP4.error, OSError):
-            client.logout()
-
-
-def process_imap(database: Database, settings: ImapSettings) -> BounceReport:
-    """Every unseen message of the IMAP folder, each marked seen."""
-    report = BounceReport()
-    try:
-        for data in _imap_messages(settings):
-            process_message(database, _parse(data), report)
-    except (imaplib.IMAP4.error, OSError) as exc:
-        raise BounceError(f"IMAP {settings.host}:{settings.port}: {exc}") from None
     return report

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from pressroom.bounces import (
-    BounceReport,
-    imap_settings,
-    process_imap,
-    process_maildir,
-    process_mbox,
-)
+from pressroom.bounce_imap import PROCESSED_FOLDER, ImapFolder, imap_folder, process_imap
+from pressroom.bounces import BounceReport, process_maildir, process_mbox
 from pressroom.cli.context import current_site
-from pressroom.db import ensure_database
+from pressroom.db import Database, ensure_database
 from pressroom.errors import PressroomError
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
+PASSWORD_ENV = "PRESSROOM_BOUNCES_PASSWORD"
 
 
 @click.group()
@@ -24,27 +28,121 @@ def bounces() -> None:
 
 
 @bounces.command()
-@click.option("--maildir", type=click.Path(file_okay=False, path_type=Path), default=None)
-@click.option("--mbox", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--imap", is_flag=True, help="The folder PRESSROOM_BOUNCE_IMAP_* names.")
-def process(maildir: Path | None, mbox: Path | None, imap: bool) -> None:
+@click.option(
+    "--maildir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="A Maildir: its unread messages, each marked read.",
+)
+@click.option(
+    "--mbox",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="An mbox file, left as it is.",
+)
+@click.option(
+    "--imap",
+    metavar="URL",
+    default=None,
+    help="An IMAP folder: imaps://USER@HOST[:993]/FOLDER (TLS) or imap://USER@HOST[:143]/FOLDER "
+    "(STARTTLS required); FOLDER defaults to INBOX, an @ in USER is written %40. The password "
+    f"comes from {PASSWORD_ENV}, else is asked for (or read from standard input).",
+)
+@click.option(
+    "--processed-folder",
+    default=PROCESSED_FOLDER,
+    show_default=True,
+    metavar="FOLDER",
+    help="With --imap: where bounces go once recorded (created if missing).",
+)
+@click.option(
+    "--no-tls",
+    is_flag=True,
+    help="With imap://: no TLS at all, for a server on this machine only (localhost).",
+)
+def process(
+    maildir: Path | None,
+    mbox: Path | None,
+    imap: str | None,
+    processed_folder: str,
+    no_tls: bool,
+) -> None:
     """Read a Maildir, an mbox or an IMAP folder: hard bounces fail their delivery and are
-    suppressed."""
-    if sum((maildir is not None, mbox is not None, imap)) != 1:
-        raise click.UsageError("give one of --maildir DIR, --mbox FILE or --imap")
+    suppressed; a bounce is never counted twice.
+
+    Over IMAP each bounce is moved to --processed-folder once recorded; other mail stays in
+    the folder, unread, tagged $PressroomNotBounce so that later passes skip it. A server whose
+    certificate comes from a private authority: set SSL_CERT_FILE to that authority's
+    certificate. Exit 1 when the source cannot be read."""
+    if sum((maildir is not None, mbox is not None, imap is not None)) != 1:
+        raise click.UsageError("give one of --maildir DIR, --mbox FILE or --imap URL")
+    if no_tls and imap is None:
+        raise click.UsageError("--no-tls goes with --imap imap://USER@localhost/FOLDER")
     try:
+        if imap is not None:
+            where = imap_folder(imap, plain=no_tls)
+            password = _password(where)
+            _process_imap(ensure_database(current_site()), where, password, processed_folder)
+            return
         database = ensure_database(current_site())
         report: BounceReport
         if maildir is not None:
             report = process_maildir(database, maildir)
-        elif mbox is not None:
-            report = process_mbox(database, mbox)
         else:
-            report = process_imap(database, imap_settings())
+            assert mbox is not None
+            report = process_mbox(database, mbox)
     except PressroomError as exc:
         raise click.ClickException(str(exc)) from None
+    click.echo(report.summary())
+
+
+def _password(where: ImapFolder) -> str:
+    """From the environment, else asked on the terminal or read from standard input (one
+    line); never an option, since every user of the machine can read a command line."""
+    found = os.environ.get(PASSWORD_ENV)
+    if found is not None:
+        return found
+    if not sys.stdin.isatty():
+        piped = sys.stdin.readline().rstrip("\r\n")
+        if piped:
+            return piped
+        raise click.ClickException(
+            f"no password for {where.username} on {where.server}: set {PASSWORD_ENV} "
+            "or give it on standard input"
+        )
+    try:
+        answer: str = click.prompt(
+            f"Password of {where.username} on {where.server}", hide_input=True, err=True
+        )
+    except click.Abort:
+        raise click.ClickException(f"no password for {where.username} on {where.server}") from None
+    return answer
+
+
+class _Progress:
+    """A progress bar on standard error, opened once the number of messages is known."""
+
+    def __init__(self, stack: ExitStack, where: ImapFolder) -> None:
+        self.stack = stack
+        self.where = where
+        self.bar: ProgressBar[int] | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            click.echo(f"{self.where}: {total} messages to read", err=True)
+            if not total:
+                return
+            bar = click.progressbar(length=total, label="reading", file=sys.stderr)
+            self.bar = self.stack.enter_context(bar)
+        self.bar.update(done - self.bar.pos)
+
+
+def _process_imap(database: Database, where: ImapFolder, password: str, processed: str) -> None:
+    with ExitStack() as stack:
+        progress = _Progress(stack, where)
+        report = process_imap(database, where, password, processed=processed, progress=progress)
+    click.echo(report.summary())
     click.echo(
-        f"{report.messages} messages: {report.permanent} permanent failures "
-        f"({report.deliveries} matched to a delivery), {report.delayed} delays, "
-        f"{report.not_bounces} not bounces"
+        f"{report.moved} moved to {processed!r}, {report.left} left in {where.folder!r} "
+        "(not bounces)"
     )

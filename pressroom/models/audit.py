@@ -37,3 +37,10 @@ def latest_entries(session: Session, limit: int, offset: int = 0) -> Sequence[Au
 def count_entries(session: Session) -> int:
     """How many actions the log holds."""
     return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def has_entry(session: Session, action: str, target: str) -> bool:
+    """Whether the log holds this action on this target: a service that must act once (a
+    bounce read again after a crash) checks it in the transaction that would record it."""
+    query = select(AuditEntry.id).where(AuditEntry.action == action, AuditEntry.target == target)
+    return session.scalar(query.limit(1)) is not None

@@ -112,6 +112,18 @@ def test_missing_maildir_is_a_clear_error(campaign_db: Database, tmp_path: Path)
         process_maildir(campaign_db, tmp_path / "nowhere")
 
 
+def test_mbox_read_again_finds_its_bounce_already_recorded(
+    campaign_db: Database, deliveries: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "bounces.mbox"
+    box = mailbox.mbox(path)
+    box.add(bounce("permanent-5.1.1.eml", "j1@example.com", deliveries["j1@example.com"]))
+    box.close()
+    process_mbox(campaign_db, path)
+    again = process_mbox(campaign_db, path)
+    assert (again.messages, again.permanent, again.already_recorded) == (1, 0, 1)
+
+
 def test_bounces_command_reads_an_mbox(
     runner: CliRunner, campaign_site: Site, deliveries: dict[str, str], tmp_path: Path
 ) -> None:
