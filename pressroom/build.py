@@ -37,6 +37,7 @@ from pressroom.pages import (
     Chrome,
     Download,
     entry,
+    load_page_templates,
     render_ahead,
     render_error_page,
     render_legal_page,
@@ -44,7 +45,7 @@ from pressroom.pages import (
     render_release_page,
     render_search_page,
 )
-from pressroom.parallel import fork_map
+from pressroom.parallel import fork_map, forks
 from pressroom.pdfsupport import pdf_available, pdf_file_name, render_pdf
 from pressroom.release import Release
 from pressroom.search import static_index
@@ -312,7 +313,7 @@ def build_site(
     newsroom = newsroom_at(catalog, now or datetime.now(UTC), site.settings.per_page)
     legal = memory.legal.load()
     fonts = any((root / "fonts" / "fonts.css").is_file() for root in site.theme_dirs)
-    chrome = Chrome(site.settings.language, STATIC_SEARCH_URL, legal, fonts, None)
+    chrome = Chrome(site.settings.language, STATIC_SEARCH_URL, legal, fonts, None, fragments={})
     old = load_manifest(out)
     old_pages: dict[str, str] = old.get("pages", {})
     common = digest(_theme_digest(site), site.settings, legal, fonts, pdf)
@@ -342,6 +343,9 @@ def build_site(
         progress(report.unchanged, total, "")
     with rendered_ahead(_render_ahead([job for job, _ in pending])):
         index.extend(_index_rows(site, newsroom, chrome.ui_lang, facts, memory.rows))
+        if forks(len(pending)):
+            languages = {chrome.ui_lang, *(r.language for r in newsroom.releases)}
+            load_page_templates(site, languages)
         made = fork_map(_make, pending)
     for number, url in enumerate(made, report.unchanged + 1):
         report.rendered.append(url)

@@ -9,18 +9,19 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from pressroom.config import Site
-from pressroom.i18n import base_language, gettext
+from pressroom.i18n import base_language, gettext, translations
 from pressroom.legal import LegalPage
 from pressroom.markdown import Rendered, render_markdown
 from pressroom.newsroom import ListingPage, Newsroom, href
 from pressroom.release import Release, upload_name
 from pressroom.render.context import Link, ReleaseView, long_date, release_view
-from pressroom.render.html import render_release, render_template
+from pressroom.render.html import render_release, render_template, template_environment
 
 SEARCH_URL = "/espace-presse/recherche"
 STATIC_SEARCH_URL = "/espace-presse/recherche/"
@@ -40,6 +41,9 @@ class Chrome:
     extra: dict[str, Any] = field(default_factory=dict)
     # The subscription form (server only: a static export has no form to post to).
     subscribe_url: str | None = None
+    # Fragments the pages of one static build share (``{% cache %}``); the server caches
+    # whole pages instead, so its pages render every fragment.
+    fragments: dict[tuple[Any, ...], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,9 @@ def render_ahead(release: Release, full: bool) -> list[tuple[str, str, Rendered]
     return done
 
 
+@lru_cache(maxsize=8192)  # every listing holding a release shows the same entry
 def entry(site: Site, release: Release, ui_lang: str) -> Entry:
+    """A release as listings, search results and the search index show it."""
     local = release.date.astimezone(site.settings.zone)
     return Entry(
         release=release,
@@ -190,6 +196,32 @@ def without_missing_uploads(site: Site, html: str, unavailable: str) -> str:
         return match[0] if _has_upload(site, match[1]) else match[2]
 
     return _UPLOAD_LINK.sub(link, _UPLOAD_IMG.sub(image, html))
+
+
+# Every template the public pages use, includes and layouts too.
+PAGE_TEMPLATES = (
+    "page/base.html",
+    "page/entries.html",
+    "page/error.html",
+    "page/legal.html",
+    "page/listing.html",
+    "page/release.html",
+    "page/search.html",
+    "partials/release_content.html",
+)
+
+
+def load_page_templates(site: Site, languages: Iterable[str]) -> None:
+    """Compile the page templates and load the languages' catalogues now, once.
+
+    A static build calls this before forking its workers, which then inherit them instead of
+    each compiling every template again.
+    """
+    env = template_environment(site)
+    for name in PAGE_TEMPLATES:
+        env.get_template(name)
+    for lang in languages:
+        translations(lang)
 
 
 def render_release_page(

@@ -32,19 +32,29 @@ def _run(index: int) -> Any:
     return function(items[index])
 
 
+def _workers() -> int:
+    return min(cores(), 8)
+
+
+def forks(count: int, min_items: int = MIN_ITEMS) -> bool:
+    """Whether ``fork_map`` spreads this many items over worker processes.
+
+    What the workers would each load again is worth loading beforehand only then.
+    """
+    return (
+        count >= min_items and _workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
 def fork_map(function: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS) -> list[R]:
     """``[function(i) for i in items]``, over forked workers when the batch is big enough.
 
     Results travel back pickled; ``function`` and ``items`` do not (the workers inherit them).
     """
     global _WORK
-    workers = min(cores(), 8)
-    if (
-        len(items) < min_items
-        or workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if not forks(len(items), min_items):
         return [function(item) for item in items]
+    workers = _workers()
     _WORK = (function, items)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:

@@ -7,11 +7,22 @@ layout but includes the same ``partials/release_content.html``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    nodes,
+    select_autoescape,
+)
+from jinja2.ext import Extension
+from jinja2.parser import Parser
+from markupsafe import Markup
 
 from pressroom.config import Site
 from pressroom.i18n import base_language, translations
@@ -21,13 +32,43 @@ Medium = Literal["page", "print", "mail"]
 MEDIA: tuple[Medium, ...] = ("page", "print", "mail")
 
 
+class FragmentCache(Extension):
+    """``{% cache store, key, ... %}…{% endcache %}``: the block is rendered once per key.
+
+    A static build shows the same fragments on hundreds of pages (a listing's filters, a
+    release's entry in every listing holding it); ``store`` is the build's dict (``None``:
+    render every time, as the server does, which caches whole pages instead). The key must
+    name all the fragment depends on.
+    """
+
+    tags = {"cache"}  # noqa: RUF012 - the attribute Jinja reads, a set by its API
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        args = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            args.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        call = self.call_method("_fragment", [nodes.List(args)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(self, args: list[Any], caller: Callable[[], str]) -> str:
+        store, *key = args
+        if store is None:
+            return caller()
+        found: str | None = store.get(tuple(key))
+        if found is None:
+            found = store[tuple(key)] = Markup(caller())
+        return found
+
+
 @cache
 def _environment(theme_dirs: tuple[Path, ...]) -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in theme_dirs]),
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", FragmentCache],
         trim_blocks=True,
         lstrip_blocks=True,
     )
