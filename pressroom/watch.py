@@ -35,6 +35,9 @@ Clock = Callable[[], datetime]
 
 STEP_MS = 10  # a save (temporary file, rename) is over well within this
 DEBOUNCE_MS = 400  # the longest a burst of changes (a git checkout) is gathered for
+# The longest wait for an embargo's end before the clock is read again (a machine that slept
+# through it, a clock set right meanwhile).
+MAX_WAIT = 600.0
 
 
 def utc_now() -> datetime:
@@ -147,7 +150,8 @@ def watch_loop(watch: SiteWatch, wait: Wait, echo: Callable[[str], None]) -> Non
             echo(line)
         while True:
             due = watch.next_due()
-            changes = wait(None if due is None else max(0.0, (due - watch.clock()).total_seconds()))
+            left = None if due is None else (due - watch.clock()).total_seconds()
+            changes = wait(None if left is None else min(max(0.0, left), MAX_WAIT))
             if changes is None:
                 return
             relevant = {p for p in changes if watch.watched(p)}

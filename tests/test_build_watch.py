@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import queue
 import re
+import selectors
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -18,7 +22,7 @@ import pytest
 import time_machine
 
 from pressroom.config import Site
-from pressroom.watch import SiteWatch, notify_wait, watch_loop
+from pressroom.watch import MAX_WAIT, SiteWatch, notify_wait, watch_loop
 from tests.newsroom_sites import TESTS, small_site
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -101,7 +105,7 @@ def test_bad_release_is_reported_with_its_line_and_skipped(site: Site, tmp_path:
 def test_embargo_end_wakes_the_watch_and_publishes(site: Site, tmp_path: Path) -> None:
     out = tmp_path / "out"
     timeouts: list[float | None] = []
-    with time_machine.travel(datetime(2030, 1, 15, 6, 0, tzinfo=UTC), tick=False) as clock:
+    with time_machine.travel(datetime(2030, 1, 15, 6, 55, tzinfo=UTC), tick=False) as clock:
 
         def time_passes(timeout: float | None) -> set[Path]:
             timeouts.append(timeout)
@@ -110,9 +114,21 @@ def test_embargo_end_wakes_the_watch_and_publishes(site: Site, tmp_path: Path) -
 
         watch = SiteWatch(site, out, pdf=False)
         lines = run(watch, time_passes)
-    assert timeouts == [3600.0]
+    assert timeouts == [300.0]
     assert (out / EMBARGO_PAGE).is_file()
     assert len(lines) == 2
+
+
+def test_far_embargo_is_waited_for_in_steps(site: Site, tmp_path: Path) -> None:
+    timeouts: list[float | None] = []
+
+    def record(timeout: float | None) -> set[Path]:
+        timeouts.append(timeout)
+        return set()
+
+    with time_machine.travel(datetime(2029, 1, 1, tzinfo=UTC), tick=False):
+        run(SiteWatch(site, tmp_path / "out", pdf=False), record)
+    assert timeouts == [MAX_WAIT]
 
 
 def test_early_wake_before_the_embargo_builds_nothing(site: Site, tmp_path: Path) -> None:
@@ -177,3 +193,21 @@ def test_watchfiles_sees_a_saved_release(
     path.write_text(path.read_text().replace("au centre", "au milieu"), encoding="utf-8")
     assert watching.get(timeout=30).startswith("5 pages rewritten")
     assert "au milieu" in (tmp_path / "out" / DEUXIEME_PAGE).read_text(encoding="utf-8")
+
+
+def test_watch_command_builds_then_stops_cleanly_on_sigterm(site: Site, tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "from pressroom.cli import main; main()"]
+    command += ["--site", str(site.root), "build", "--out", str(tmp_path / "out"), "--no-pdf"]
+    command += ["--watch"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    lines: list[str] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while not any("rewritten" in line for line in lines) and selector.select(timeout=60):
+            lines.append(process.stdout.readline())
+    process.send_signal(signal.SIGTERM)
+    rest, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert rest.splitlines()[-1] == "Stopped."
+    assert (tmp_path / "out" / DEUXIEME_PAGE).is_file()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
@@ -64,7 +66,8 @@ def _watch(site: Site, out: Path, pdf: bool) -> None:
     from pressroom.watch import SiteWatch, notify_wait, watch_loop
 
     click.echo(f"{out}: watching {site.root} (Ctrl-C to stop)")
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` and service managers stop it cleanly too
+    # `kill` and service managers stop it as cleanly as Ctrl-C does.
+    previous = signal.signal(signal.SIGTERM, partial(_interrupt, os.getpid()))
     try:
         with notify_wait(site.root) as wait:
             watch_loop(SiteWatch(site, out, pdf=pdf), wait, click.echo)
@@ -72,8 +75,14 @@ def _watch(site: Site, out: Path, pdf: bool) -> None:
         pass
     except PressroomError as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     click.echo("Stopped.")
 
 
-def _interrupt(_signal: int, _frame: FrameType | None) -> None:
+def _interrupt(watching: int, signum: int, _frame: FrameType | None) -> None:
+    if os.getpid() != watching:  # a build worker forked by the watch, ended by its pool
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise KeyboardInterrupt
