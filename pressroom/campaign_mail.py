@@ -6,28 +6,22 @@ correction made to the file before the campaign left goes out with it.
 
 from __future__ import annotations
 
-import itertools
 import os
 import secrets
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Executor, Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.errors import NotFoundError
 from pressroom.i18n import gettext
-from pressroom.mail.headers import MailError
 from pressroom.mail.message import (
     DEFAULT_SUBJECT,
     MailOptions,
-    Outgoing,
-    PreparedMail,
     Recipient,
-    personalise,
+    Sendable,
     prepare_mail,
 )
+from pressroom.mail.template import MessageTemplate, message_template
 from pressroom.mail.tokens import unsubscribe_token
 from pressroom.models.campaigns import Campaign
 from pressroom.models.deliveries import Claimed
@@ -46,7 +40,7 @@ class CampaignMail:
     campaign_id: int
     kind: str
     list_id: str
-    prepared: PreparedMail
+    template: MessageTemplate
     secret: str
 
 
@@ -123,59 +117,18 @@ def campaign_mail(site: Site, database: Database, campaign_id: int) -> CampaignM
     )
     prepared = prepare_mail(site, view, options)
     secret = "" if kind == "test" else site_secret(site)
-    return CampaignMail(campaign_id, kind, list_id, prepared, secret)
+    template = message_template(prepared, unsubscribe=kind != "test")
+    return CampaignMail(campaign_id, kind, list_id, template, secret)
 
 
-def outgoing_for(mail: CampaignMail, claimed: Claimed) -> Outgoing:
-    """One delivery's message; test sends carry no unsubscribe link (nobody subscribed)."""
+def outgoing_for(mail: CampaignMail, claimed: Claimed) -> Sendable:
+    """One delivery's message, filled in the campaign's template; test sends carry no
+    unsubscribe link (nobody subscribed)."""
     token = None
     if mail.kind != "test":
         token = unsubscribe_token(mail.secret, claimed.address, claimed.source or mail.list_id)
-    return personalise(
-        mail.prepared,
+    return mail.template.fill(
         Recipient(claimed.address, claimed.name),
         delivery_id=claimed.delivery_id,
         unsubscribe_token=token,
     )
-
-
-@dataclass(frozen=True)
-class _Built(Outgoing):
-    """A message flattened once, ahead of its turn: ``as_bytes`` returns those bytes."""
-
-    data: bytes = field(default=b"", repr=False, compare=False)
-
-    def as_bytes(self) -> bytes:
-        return self.data
-
-
-def _build(mail: CampaignMail, claimed: Claimed) -> tuple[Claimed, Outgoing | MailError]:
-    try:
-        outgoing = outgoing_for(mail, claimed)
-    except MailError as exc:
-        return (claimed, exc)
-    data = outgoing.as_bytes()
-    built = _Built(outgoing.message, outgoing.envelope, outgoing.message_id, outgoing.shared, data)
-    return (claimed, built)
-
-
-def prebuilt(
-    mail: CampaignMail, todo: list[Claimed], pool: Executor, ahead: int = 4
-) -> Iterator[tuple[Claimed, Outgoing | MailError]]:
-    """Each delivery's message (or why it cannot be built), made by ``pool`` a few messages
-    ahead: building runs while the sender waits for the server's reply, which releases the
-    GIL. One pool serves a whole run (a thread per batch made the process's memory grow)."""
-    rows = iter(todo)
-    waiting: deque[Future[tuple[Claimed, Outgoing | MailError]]] = deque(
-        pool.submit(_build, mail, claimed) for claimed in itertools.islice(rows, ahead)
-    )
-    try:
-        while waiting:
-            done = waiting.popleft().result()
-            following = next(rows, None)
-            if following is not None:
-                waiting.append(pool.submit(_build, mail, following))
-            yield done
-    finally:
-        for future in waiting:
-            future.cancel()

@@ -9,19 +9,32 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
+from email import policy as email_policy
 from email.headerregistry import Address
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
 
 from pressroom.errors import PressroomError
 
+# Raw headers (List-Unsubscribe) are written as we fold them: the email package would turn a
+# long unbroken URL into RFC 2047 encoded words, which no mail client reads as a URL.
+SMTP_POLICY = email_policy.SMTP.clone(refold_source="none")
+SMTPUTF8_POLICY = email_policy.SMTPUTF8.clone(refold_source="none")
 # Bidi overrides and isolates can make a subject read differently from what it says.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Left out of display names: they would need quoting tricks some mail clients get wrong.
 _NAME_SPECIALS = str.maketrans({c: " " for c in '<>"\\'})
+# RFC 5322's recommended limit; an encoded word is at most 75 characters (RFC 2047).
+MAX_HEADER_LINE = 78
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9]{1,40}(?: [A-Za-z0-9]{1,40})*")
+_Q_PREFIX, _Q_SUFFIX = "=?utf-8?q?", "?="
+_Q_TEXT_MAX = 75 - len(_Q_PREFIX) - len(_Q_SUFFIX)
+# Safe inside a phrase in Q encoding (RFC 2047 5(3)); a space is written "_".
+_Q_SAFE = frozenset((string.ascii_letters + string.digits + "!*+-/").encode("ascii"))
 
 
 class MailError(PressroomError):
@@ -81,6 +94,64 @@ def header_address(name: str, address: MailAddress) -> Address:
     """An ``Address`` the email package folds and encodes itself (RFC 2047 for the name)."""
     local, _, domain = address.header.rpartition("@")
     return Address(display_name=display_name(name), username=local, domain=domain)
+
+
+def encoded_words(text: str) -> list[str]:
+    """``text`` as RFC 2047 encoded words (UTF-8, Q encoding), each within 75 characters and
+    holding whole characters, so that adjacent words decode back to ``text`` exactly."""
+    words: list[str] = []
+    current: list[str] = []
+    length = 0
+    for char in text:
+        encoded = "".join(
+            chr(byte) if byte in _Q_SAFE else "_" if byte == 0x20 else f"={byte:02X}"
+            for byte in char.encode("utf-8")
+        )
+        if current and length + len(encoded) > _Q_TEXT_MAX:
+            words.append(_Q_PREFIX + "".join(current) + _Q_SUFFIX)
+            current, length = [], 0
+        current.append(encoded)
+        length += len(encoded)
+    if current:
+        words.append(_Q_PREFIX + "".join(current) + _Q_SUFFIX)
+    return words
+
+
+def address_field(field: str, name: str, address: MailAddress) -> str:
+    """``To: Name <address>`` as the wire carries it (CRLF folds, no final line end).
+
+    For messages written without the ``email`` package (``pressroom.mail.template``): the
+    name passes through ``display_name``; plain ASCII words stay as they are, anything else
+    (accents, commas, quotes, ``=?``) becomes encoded words; lines are folded within 78
+    characters. Raises ``MailError`` for an address that needs SMTPUTF8 or an IDN domain in
+    its header (the ``email`` package writes those) or if a line break got through.
+    """
+    if not address.header.isascii():
+        raise MailError(f"{field}: {address.header!r} cannot be written as ASCII")
+    name = display_name(name)
+    words = name.split(" ") if _PLAIN_NAME.fullmatch(name) else encoded_words(name)
+    words.append(f"<{address.header}>" if name else address.header)
+    lines: list[str] = []
+    line = f"{field}:"  # folding right after the colon is allowed (RFC 5322 3.2.2 FWS)
+    for word in words:
+        if len(line) + 1 + len(word) > MAX_HEADER_LINE:
+            lines.append(line)
+            line = ""
+        line += " " + word
+    lines.append(line)
+    folded = "\r\n".join(lines)
+    if "\r" in folded.replace("\r\n ", "") or "\n" in folded.replace("\r\n ", ""):
+        raise MailError(f"{field}: a line break in {folded!r} would add a header")
+    return folded
+
+
+def site_url(base_url: str) -> str:
+    """``base_url`` made safe for a header: IDNA host, percent-encoded path, no slash at end."""
+    parts = urlsplit(header_text(base_url))
+    host = (parts.hostname or "localhost").encode("idna").decode("ascii")
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    path = quote(parts.path.rstrip("/"), safe="/%")
+    return urlunsplit((parts.scheme or "https", netloc, path, "", ""))
 
 
 def _is_public_host(host: str) -> bool:

@@ -2,41 +2,40 @@
 
 ``prepare_mail`` renders what every recipient shares (subject, both bodies, attachments), so a
 campaign of 100,000 renders its templates once; ``personalise`` adds the greeting, the
-addresses, the ``List-Unsubscribe`` headers and the VERP envelope of one delivery. Core module:
+addresses, the ``List-Unsubscribe`` headers and the VERP envelope of one delivery, building the
+whole message (previews, and the few addresses a template cannot write). Campaigns fill
+``pressroom.mail.template``'s bytes instead, laid out by the same ``assemble``. Core module:
 no Flask, no smtplib; sending is ``pressroom.mail.smtp``'s job.
 """
 
 from __future__ import annotations
 
-import html
 import io
-import mimetypes
 import re
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from email import policy as email_policy
 from email.generator import BytesGenerator
 from email.headerregistry import Address
-from email.message import EmailMessage, Message, MIMEPart
+from email.message import EmailMessage, MIMEPart
 from email.policy import Policy
 from email.utils import format_datetime, make_msgid
-from typing import Any, BinaryIO, cast
-from urllib.parse import quote, urlsplit, urlunsplit
+from html import escape as html_escape
+from typing import Protocol, cast
+from urllib.parse import quote
 
 from pressroom.config import Site
-from pressroom.i18n import gettext
+from pressroom.mail.attachments import downloads_for
 from pressroom.mail.body import (
     BodyContext,
-    Download,
-    absolute_url,
     embargo_text,
     greeting,
     render_html,
     render_text,
 )
 from pressroom.mail.headers import (
+    SMTP_POLICY,
+    SMTPUTF8_POLICY,
     MailAddress,
     MailError,
     atom,
@@ -45,18 +44,12 @@ from pressroom.mail.headers import (
     header_text,
     mail_domain,
     parse_address,
+    site_url,
 )
-from pressroom.release import upload_name
 from pressroom.render.context import ReleaseView
 
 DEFAULT_SUBJECT = "[{label}] {title}"
-# Past this, attaching under embargo would make a message most relays refuse.
-MAX_ATTACHED_BYTES = 15 * 1024 * 1024
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-# Raw headers (List-Unsubscribe) are written as we fold them: the email package would turn a
-# long unbroken URL into RFC 2047 encoded words, which no mail client reads as a URL.
-_SMTP = email_policy.SMTP.clone(refold_source="none")
-_SMTPUTF8 = email_policy.SMTPUTF8.clone(refold_source="none")
 
 
 @dataclass(frozen=True)
@@ -89,38 +82,6 @@ class Envelope:
     smtputf8: bool = False
 
 
-class _SharedPartsGenerator(BytesGenerator):
-    """A ``BytesGenerator`` that writes a campaign's shared parts from bytes made once.
-
-    Flattening a 300 kB PDF line by line took most of a message's cost; every message of a
-    campaign carries the same attachment, so its serialised form is computed once and reused.
-    """
-
-    def __init__(self, out: BinaryIO, shared: Mapping[int, bytes], policy: Policy) -> None:
-        super().__init__(out, mangle_from_=False, policy=policy)
-        self._out = out
-        self._shared = shared
-
-    def clone(self, fp: BinaryIO) -> _SharedPartsGenerator:  # type: ignore[override]
-        return _SharedPartsGenerator(fp, self._shared, self.policy or _SMTP)
-
-    def flatten(
-        self, msg: Message[Any, Any], unixfrom: bool = False, linesep: str | None = None
-    ) -> None:
-        data = self._shared.get(id(msg))
-        if data is not None and self.policy is not None and not getattr(self.policy, "utf8", 0):
-            self._out.write(data)
-            return
-        super().flatten(msg, unixfrom, linesep)
-
-
-def _serialised(part: MIMEPart) -> bytes:
-    buffer = io.BytesIO()
-    generator: BytesGenerator[Any] = BytesGenerator(buffer, mangle_from_=False, policy=_SMTP)
-    generator.flatten(part, linesep="\r\n")
-    return buffer.getvalue()
-
-
 def _boundary() -> str:
     # "=_" never occurs in quoted-printable or base64 text: no need to scan the message for it.
     return "=_pressroom_" + secrets.token_hex(12)
@@ -133,14 +94,30 @@ class Outgoing:
     message: EmailMessage = field(compare=False)
     envelope: Envelope
     message_id: str
-    shared: Mapping[int, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     def as_bytes(self) -> bytes:
-        """The message as sent on the wire (CRLF line ends); same bytes as ``message``'s."""
+        """The message as sent on the wire (CRLF line ends, whatever the message's policy)."""
         buffer = io.BytesIO()
-        generator = _SharedPartsGenerator(buffer, self.shared, self.message.policy)
+        generator = BytesGenerator(buffer, mangle_from_=False, policy=self.message.policy)
         generator.flatten(self.message, linesep="\r\n")
         return buffer.getvalue()
+
+
+class Sendable(Protocol):
+    """What the SMTP adapter sends: an ``Outgoing`` or a filled campaign template."""
+
+    @property
+    def envelope(self) -> Envelope: ...
+
+    @property
+    def message_id(self) -> str: ...
+
+    @property
+    def message(self) -> EmailMessage: ...
+
+    def as_bytes(self) -> bytes:
+        """The message as sent on the wire (CRLF line ends)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -163,7 +140,6 @@ class PreparedMail:
     text_without_unsubscribe: str
     attachments: tuple[MIMEPart, ...]
     now: datetime
-    shared: Mapping[int, bytes] = field(default_factory=dict, repr=False)
 
 
 def format_subject(pattern: str, values: dict[str, str]) -> str:
@@ -193,68 +169,6 @@ def delivery_from_verp(address: str) -> str | None:
     return local[len(prefix) :] or None
 
 
-def _site_url(base_url: str) -> str:
-    """``base_url`` made safe for a header: IDNA host, percent-encoded path, no slash at end."""
-    parts = urlsplit(header_text(base_url))
-    host = (parts.hostname or "localhost").encode("idna").decode("ascii")
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    path = quote(parts.path.rstrip("/"), safe="/%")
-    return urlunsplit((parts.scheme or "https", netloc, path, "", ""))
-
-
-def _attachment(name: str, data: bytes) -> MIMEPart:
-    part = MIMEPart(policy=_SMTP)
-    clean = header_text(name).replace("/", "_").replace("\\", "_") or "piece-jointe"
-    mime = mimetypes.guess_type(clean)[0] or "application/octet-stream"
-    maintype, _, subtype = mime.partition("/")
-    part.set_content(data, maintype, subtype, disposition="attachment", filename=clean)
-    return part
-
-
-def _downloads(
-    site: Site, view: ReleaseView, options: MailOptions, *, attach: bool, public_url: str
-) -> tuple[tuple[Download, ...], tuple[MIMEPart, ...]]:
-    """The PDF and the release's files, each attached or linked; missing uploads left out."""
-    downloads: list[Download] = []
-    parts: list[MIMEPart] = []
-    total = 0
-    if options.pdf is not None:
-        name, data = options.pdf
-        label = gettext(view.lang, "The press release in PDF")
-        if attach or not options.link_pdf:
-            downloads.append(Download(label, name, attached=True))
-            parts.append(_attachment(name, data))
-            total += len(data)
-        else:
-            downloads.append(Download(label, name, url=public_url + quote(name)))
-    for link in view.files:
-        if not link.available:
-            continue  # a journalist can do nothing with "unavailable"; `pressroom check` says it
-        upload = upload_name(link.url)
-        filename = (upload or link.url).rsplit("/", 1)[-1]
-        label = link.label or filename
-        if attach and upload is not None:
-            if any(d.attached and d.filename == filename for d in downloads):
-                # The office uploaded its own copy under the communiqué's PDF name: one is enough.
-                continue
-            data = (site.uploads_dir / upload).read_bytes()
-            downloads.append(Download(label, filename, attached=True))
-            parts.append(_attachment(filename, data))
-            total += len(data)
-        else:
-            downloads.append(
-                Download(
-                    label, filename, url=absolute_url(_site_url(site.settings.base_url), link.url)
-                )
-            )
-    if total > MAX_ATTACHED_BYTES:
-        raise MailError(
-            f"{view.release.path}: attachments weigh {total // 1_000_000} MB, more than mail "
-            f"servers accept ({MAX_ATTACHED_BYTES // 1_000_000} MB); send links instead"
-        )
-    return tuple(downloads), tuple(parts)
-
-
 def prepare_mail(site: Site, view: ReleaseView, options: MailOptions | None = None) -> PreparedMail:
     """Render what every recipient of a release shares; raises ``MailError`` on bad settings."""
     options = options or MailOptions()
@@ -268,7 +182,7 @@ def prepare_mail(site: Site, view: ReleaseView, options: MailOptions | None = No
     if contact.email:
         reply_address = parse_address(contact.email, f"{release.path}: press contact's email")
         reply_to = header_address(contact.name, reply_address)
-    base = _site_url(site.settings.base_url)
+    base = site_url(site.settings.base_url)
     domain = mail_domain(base, sender)
     public_url = base + quote(release.url, safe="/%")
     label = header_text(release.category or settings.default_category)
@@ -284,8 +198,13 @@ def prepare_mail(site: Site, view: ReleaseView, options: MailOptions | None = No
     embargo = embargo_text(release.date, site, view.lang) if embargoed else ""
     if embargo:
         subject = f"[{embargo}] {subject}"
-    downloads, parts = _downloads(
-        site, view, options, attach=not release.is_public(now), public_url=public_url
+    downloads, parts = downloads_for(
+        site,
+        view,
+        options.pdf,
+        link_pdf=options.link_pdf,
+        attach=not release.is_public(now),
+        public_url=public_url,
     )
     list_id = f"{atom(options.list_id, 'list id').lower()}.{domain}"
     list_name = display_name(options.list_name or options.list_id)
@@ -317,8 +236,74 @@ def prepare_mail(site: Site, view: ReleaseView, options: MailOptions | None = No
         text_without_unsubscribe=render_text(site, view, test_context),
         attachments=parts,
         now=now,
-        shared={id(part): _serialised(part) for part in parts},
     )
+
+
+def unsubscribe_links(prepared: PreparedMail, token: str) -> tuple[str, str]:
+    """The https and mailto unsubscribe links for an URL-quoted ``token``."""
+    url = f"{prepared.base_url}/desabonnement/{token}"
+    mailto = f"mailto:{prepared.sender_address.envelope}?subject=unsubscribe%20{token}"
+    return url, mailto
+
+
+def filled_body(prepared: PreparedMail, body: str, hello: str, url: str, *, html: bool) -> str:
+    """``body`` (or one line of it) with the greeting and unsubscribe markers replaced."""
+    if html:
+        hello, url = html_escape(hello), html_escape(url)
+    return body.replace(prepared.marker + "G", hello).replace(prepared.marker + "U", url)
+
+
+@dataclass(frozen=True)
+class PersonalHeaders:
+    """A message's per-recipient header values; ``raw`` ones are written exactly as given
+    (the template's markers), the others pass through the email package's header registry."""
+
+    to: Address | str
+    date: str
+    message_id: str
+    list_unsubscribe: str  # "" for none (test sends)
+    raw: bool = False
+
+
+def assemble(
+    prepared: PreparedMail,
+    policy: Policy,
+    personal: PersonalHeaders,
+    text_body: str,
+    html_body: str,
+) -> EmailMessage:
+    """The message's structure, headers and parts: the one layout ``personalise`` and the
+    campaign template (``pressroom.mail.template``) both write."""
+    message = EmailMessage(policy=policy)
+
+    def put(name: str, value: Address | str) -> None:
+        if personal.raw:
+            message.set_raw(name, str(value))
+        else:
+            message[name] = value
+
+    message["Subject"] = prepared.subject
+    message["From"] = prepared.sender
+    put("To", personal.to)
+    if prepared.reply_to is not None:
+        message["Reply-To"] = prepared.reply_to
+    put("Date", personal.date)
+    put("Message-ID", personal.message_id)
+    message["List-Id"] = prepared.list_header
+    if personal.list_unsubscribe:
+        # One URI per line, folded by hand: see SMTP_POLICY.
+        message.set_raw("List-Unsubscribe", personal.list_unsubscribe)
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text_body, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html_body, subtype="html", charset="utf-8", cte="quoted-printable")
+    message.set_boundary(_boundary())
+    if prepared.attachments:
+        message.make_mixed()
+        message.set_boundary(_boundary())
+        for part in prepared.attachments:
+            # Shared by every message of the campaign: encoded once, only ever read.
+            message.attach(cast(EmailMessage, part))  # typeshed wants EmailMessage; any part works
+    return message
 
 
 def personalise(
@@ -332,56 +317,48 @@ def personalise(
     """One recipient's message: greeting, ``To``, ``List-Unsubscribe``, envelope.
 
     ``Date`` is ``now`` (default: the moment of the call), not the campaign's preparation.
+    Built whole by the email package; a campaign fills a template instead, which gives the
+    same message for less (``pressroom.mail.template``).
     """
     address = parse_address(recipient.email, "recipient")
     name = display_name(recipient.name)
-    policy = _SMTPUTF8 if address.needs_smtputf8 else _SMTP
     hello = greeting(name, prepared.lang)
-    html_body, text_body = prepared.html, prepared.text
     token = quote(header_text(unsubscribe_token or ""), safe="")
-    unsubscribe_url = f"{prepared.base_url}/desabonnement/{token}" if token else ""
-    if not token:
+    url, mailto, list_unsubscribe = "", "", ""
+    html_body, text_body = prepared.html, prepared.text
+    if token:
+        url, mailto = unsubscribe_links(prepared, token)
+        list_unsubscribe = f"<{url}>,\n <{mailto}>"
+    else:
         html_body = prepared.html_without_unsubscribe
         text_body = prepared.text_without_unsubscribe
-    html_body = html_body.replace(prepared.marker + "G", html.escape(hello)).replace(
-        prepared.marker + "U", html.escape(unsubscribe_url)
+    personal = PersonalHeaders(
+        to=header_address(name, address),
+        date=format_datetime((now or datetime.now(UTC)).astimezone(UTC)),
+        message_id=make_msgid(idstring=atom(delivery_id, "delivery id"), domain=prepared.domain),
+        list_unsubscribe=list_unsubscribe,
     )
-    text_body = text_body.replace(prepared.marker + "G", hello).replace(
-        prepared.marker + "U", unsubscribe_url
+    message = assemble(
+        prepared,
+        SMTPUTF8_POLICY if address.needs_smtputf8 else SMTP_POLICY,
+        personal,
+        filled_body(prepared, text_body, hello, url, html=False),
+        filled_body(prepared, html_body, hello, url, html=True),
+    )
+    return Outgoing(
+        message=message,
+        envelope=envelope_for(prepared, address, delivery_id),
+        message_id=personal.message_id,
     )
 
-    message = EmailMessage(policy=policy)
-    message["Subject"] = prepared.subject
-    message["From"] = prepared.sender
-    message["To"] = header_address(name, address)
-    if prepared.reply_to is not None:
-        message["Reply-To"] = prepared.reply_to
-    message["Date"] = format_datetime((now or datetime.now(UTC)).astimezone(UTC))
-    message_id = make_msgid(idstring=atom(delivery_id, "delivery id"), domain=prepared.domain)
-    message["Message-ID"] = message_id
-    message["List-Id"] = prepared.list_header
-    if unsubscribe_url:
-        mailto = f"mailto:{prepared.sender_address.envelope}?subject=unsubscribe%20{token}"
-        # One URI per line, folded by hand: see _SMTP.
-        message.set_raw("List-Unsubscribe", f"<{unsubscribe_url}>,\n <{mailto}>")
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text_body, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(html_body, subtype="html", charset="utf-8", cte="quoted-printable")
-    message.set_boundary(_boundary())
-    if prepared.attachments:
-        message.make_mixed()
-        message.set_boundary(_boundary())
-        for part in prepared.attachments:
-            # Shared by every message of the campaign: encoded once, only ever read.
-            message.attach(cast(EmailMessage, part))  # typeshed wants EmailMessage; any part works
-    envelope = Envelope(
+
+def envelope_for(prepared: PreparedMail, address: MailAddress, delivery_id: str) -> Envelope:
+    """The SMTP envelope of one delivery: VERP return path, SMTPUTF8 when the address needs it."""
+    return Envelope(
         mail_from=verp_sender(delivery_id, prepared.sender_address.domain),
         rcpt_to=(address.envelope,),
         delivery_id=delivery_id,
         smtputf8=address.needs_smtputf8,
-    )
-    return Outgoing(
-        message=message, envelope=envelope, message_id=message_id, shared=prepared.shared
     )
 
 

@@ -1,18 +1,21 @@
 """The engine's statements on the delivery table: claim, record, recover, count.
 
-Each runs inside the caller's session (one short transaction each): the engine commits after
-every message, so what the table says is what the SMTP server said.
+Each runs inside the caller's transaction (a session, or for the per-message statements a Core
+connection): the engine commits after every message, so what the table says is what the SMTP
+server said.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Connection as Connection  # the engine's type for it (no SQLAlchemy there)
+from sqlalchemy import Update, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from pressroom.contacts import address_hash
@@ -121,9 +124,9 @@ def recover_claims(session: Session, campaign_id: int, now: datetime, lease: flo
     return session.execute(statement).rowcount  # type: ignore[attr-defined, no-any-return]
 
 
-def refresh_claims(session: Session, ids: Sequence[int], worker: str, now: datetime) -> None:
+def refresh_claims(connection: Connection, ids: Sequence[int], worker: str, now: datetime) -> None:
     """Renew ``worker``'s lease on rows it still holds."""
-    session.execute(
+    connection.execute(
         update(Delivery)
         .where(Delivery.id.in_(ids), Delivery.status == "sending", Delivery.claimed_by == worker)
         .values(claimed_at=now)
@@ -131,9 +134,9 @@ def refresh_claims(session: Session, ids: Sequence[int], worker: str, now: datet
     )
 
 
-def release_claims(session: Session, ids: Sequence[int], worker: str) -> None:
+def release_claims(connection: Connection, ids: Sequence[int], worker: str) -> None:
     """Give back rows claimed but not attempted (the attempt is not counted)."""
-    session.execute(
+    connection.execute(
         update(Delivery)
         .where(Delivery.id.in_(ids), Delivery.status == "sending", Delivery.claimed_by == worker)
         .values(status="pending", claimed_by="", attempts=Delivery.attempts - 1)
@@ -161,8 +164,31 @@ def suppressed_in_batch(session: Session, batch: Iterable[Claimed], source: str)
     return ids
 
 
+@functools.cache
+def _record_statement(status: str, with_message_id: bool) -> Update:
+    """The UPDATE that stores one reply, built once per kind: building and caching an
+    ORM statement per message cost more than the commit itself."""
+    values: dict[str, object] = {
+        "status": status,
+        "last_code": bindparam("code"),
+        "last_reply": bindparam("reply"),
+        "claimed_by": "",
+    }
+    if with_message_id:
+        values["message_id"] = bindparam("message_id")
+    if status == "sent":
+        values["sent_at"] = bindparam("at")
+    elif status == "pending":
+        values["next_attempt_at"] = bindparam("at")
+    return (
+        update(Delivery)
+        .where(Delivery.id == bindparam("row"), Delivery.status != "sent")
+        .values(**values)
+    )
+
+
 def record_result(
-    session: Session,
+    connection: Connection,
     delivery_id: int,
     outcome: str,
     *,
@@ -176,26 +202,22 @@ def record_result(
 
     ``outcome`` is ``sent``, ``temporary`` or ``permanent``: ``sent`` on acceptance,
     ``pending`` again at ``retry_at`` after a temporary failure (when given), else ``failed``.
-    A row already ``sent`` stays so, whatever comes later.
+    A row already ``sent`` stays so, whatever comes later. Runs on a Core connection, inside
+    the caller's transaction: the engine calls it once per message.
     """
-    values: dict[str, object] = {"last_code": code, "last_reply": reply[:1000], "claimed_by": ""}
-    if message_id:
-        values["message_id"] = message_id[:255]
+    at: datetime | None = None
     if outcome == "sent":
-        status = "sent"
-        values["sent_at"] = now
+        status, at = "sent", now
     elif outcome == "temporary" and retry_at is not None:
-        status = "pending"
-        values["next_attempt_at"] = retry_at
+        status, at = "pending", retry_at
     else:
         status = "failed"
-    values["status"] = status
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status != "sent")
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    params: dict[str, object] = {"row": delivery_id, "code": code, "reply": reply[:1000]}
+    if message_id:
+        params["message_id"] = message_id[:255]
+    if at is not None:
+        params["at"] = at
+    connection.execute(_record_statement(status, bool(message_id)), params)
     return status
 
 
