@@ -16,6 +16,7 @@ from pressroom.config import Site
 from pressroom.errors import ConfigError
 from pressroom.mail.dkim import load_dkim_key
 from pressroom.mail.message import (
+    Envelope,
     MailOptions,
     Outgoing,
     Recipient,
@@ -29,6 +30,7 @@ from pressroom.mail.smtp import (
     send_batch,
     smtp_settings,
 )
+from pressroom.mail.template import message_template
 from pressroom.mail.tokens import unsubscribe_token
 from pressroom.render.context import ReleaseView
 
@@ -242,3 +244,33 @@ def test_unicode_address_is_sent_with_smtputf8(
     results = send_batch(smtp_server.settings(), batch)
     assert results[0].sent
     assert smtp_server.received[0].rcpt_tos == ("jérôme@exemple.fr",)
+
+
+def test_lines_starting_with_a_dot_arrive_as_written(smtp_server: SmtpServer) -> None:
+    message = EmailMessage()
+    message["To"] = "jeanne.martin@example.com"
+    message["Subject"] = "points"
+    message.set_content(".début\n..deux\n.\nfin .\n")
+    envelope = Envelope("presse@example.org", ("jeanne.martin@example.com",), "d1")
+    outgoing = Outgoing(message=message, envelope=envelope, message_id="<d1@example.org>")
+    assert send_batch(smtp_server.settings(), [outgoing])[0].sent
+    assert smtp_server.received[0].data == outgoing.as_bytes()
+
+
+def test_templated_message_without_server_is_an_eml_file_in_the_outbox(
+    mail_site: Site, seed_view: ReleaseView
+) -> None:
+    prepared = prepare_mail(mail_site, seed_view, MailOptions(list_id="journalistes"))
+    filled = message_template(prepared).fill(
+        Recipient("jeanne.martin@example.com", "Jeanne Martin"),
+        delivery_id="c1-1",
+        unsubscribe_token="T0K",
+    )
+    (result,) = deliver_batch(mail_site, smtp_settings({}), [filled])
+    (path,) = (mail_site.instance_dir / "outbox").glob("*.eml")
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert result.sent
+    assert str(message["To"]) == "Jeanne Martin <jeanne.martin@example.com>"
+    assert message["List-Unsubscribe"] == (
+        f"<{SITE_URL}/desabonnement/T0K>, <mailto:presse@example.org?subject=unsubscribe%20T0K>"
+    )
