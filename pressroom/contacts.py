@@ -34,15 +34,28 @@ _RESERVED_NAMES = frozenset({"press-officers"})
 
 
 class ContactError(PressroomError):
-    """A contact list, an address or the press officers' file cannot be used as it is."""
+    """A contact list, an address or the press officers' file cannot be used as it is.
+
+    ``message`` is an English msgid with ``{}`` fields (``localized`` says it in the back
+    office's or the terminal's language)."""
 
 
 class InvalidEmailError(ContactError):
-    """An address that email-validator refuses; ``reason`` is email-validator's explanation."""
+    """An address that email-validator refuses; ``reason`` is email-validator's explanation
+    (English; the catalogues translate the usual ones)."""
+
+    field = "email"
 
     def __init__(self, address: str, reason: str) -> None:
-        shown = f"invalid address {address!r}: {reason}" if address else reason
-        super().__init__(shown)
+        if address:
+            super().__init__(
+                "invalid address {address!r}: {reason}",
+                terms=("reason",),
+                address=address,
+                reason=reason,
+            )
+        else:
+            super().__init__(reason)
         self.address = address
         self.reason = reason
 
@@ -86,6 +99,10 @@ COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Contact))
 TEXT_FIELDS: tuple[str, ...] = tuple(c for c in COLUMNS if c not in ("email", "beats"))
 _BEATS = COLUMNS.index("beats")
 _NO_ADDRESS = "no valid email address: row left out, and dropped when the list is next saved"
+_BAD_LIST_NAME = (
+    "{name!r} is not a valid list name: use lowercase letters, digits, '-' and '_' "
+    "(up to 64 characters, e.g. journalistes-tech)"
+)
 
 
 @dataclass(frozen=True)
@@ -191,10 +208,7 @@ def union_beats(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, .
 def check_list_name(name: str) -> str:
     """Refuse list names that are not plain file names (no folders, dots or capitals)."""
     if not _LIST_NAME.fullmatch(name) or name in _RESERVED_NAMES:
-        raise ContactError(
-            f"{name!r} is not a valid list name: use lowercase letters, digits, '-' and '_' "
-            "(up to 64 characters, e.g. journalistes-tech)"
-        )
+        raise ContactError(_BAD_LIST_NAME, field="name", name=name)
     return name
 
 
@@ -223,11 +237,20 @@ def read_list(site: Site, name: str, *, missing_ok: bool = False) -> ContactList
     except FileNotFoundError:
         if missing_ok:
             return ContactList(name)
-        raise NotFoundError(f"no contact list named {name!r} ({relative(site, path)})") from None
+        raise NotFoundError(
+            "no contact list named {name!r} ({path})", name=name, path=relative(site, path)
+        ) from None
     except OSError as exc:
-        raise ContactError(f"{relative(site, path)}: cannot read: {exc.strerror}") from None
+        raise ContactError(
+            "{path}: cannot read: {reason}", path=relative(site, path), reason=_reason(exc)
+        ) from None
     contacts, problems = parse_list(data, relative(site, path))
     return ContactList(name, contacts, FileVersion.of(data), problems)
+
+
+def _reason(exc: OSError) -> str:
+    """What the system said about a file (``No such file or directory``)."""
+    return exc.strerror or str(exc)
 
 
 def parse_list(data: bytes, shown: str) -> tuple[tuple[Contact, ...], tuple[Problem, ...]]:
@@ -236,12 +259,19 @@ def parse_list(data: bytes, shown: str) -> tuple[tuple[Contact, ...], tuple[Prob
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ContactError(f"{shown}:{line}: not UTF-8; save the list as UTF-8") from None
+        raise ContactError(
+            "{path}:{line}: not UTF-8; save the list as UTF-8", path=shown, line=str(line)
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         return _parse_rows(reader, shown)
     except csv.Error as exc:
-        raise ContactError(f"{shown}:{reader.line_num}: {exc}") from None
+        raise ContactError(
+            "{path}:{line}: not a readable CSV file ({reason})",
+            path=shown,
+            line=str(reader.line_num),
+            reason=str(exc),
+        ) from None
 
 
 def _parse_rows(
@@ -252,12 +282,14 @@ def _parse_rows(
         return (), ()
     columns = [h.strip().lower() for h in header]
     if "email" not in columns:
-        raise ContactError(f"{shown}:1: no 'email' column in the header row")
+        raise ContactError("{path}:1: no 'email' column in the header row", path=shown)
     problems: list[Problem] = []
     unknown = [h for h in columns if h and h not in COLUMNS]
     if unknown:
         ignored = ", ".join(unknown)
-        problems.append(Problem(shown, 1, "warning", f"unknown columns ignored: {ignored}"))
+        problems.append(
+            Problem.of(shown, 1, "warning", "unknown columns ignored: {columns}", columns=ignored)
+        )
     contacts: list[Contact] = []
     seen: dict[str, int] = {}
     positions = [columns.index(name) if name in columns else -1 for name in COLUMNS]
@@ -268,11 +300,16 @@ def _parse_rows(
             continue
         contact = contact_from_cells(cells, positions)
         if "@" not in contact.email:
-            problems.append(Problem(shown, row_line, "error", _NO_ADDRESS))
+            problems.append(Problem.of(shown, row_line, "error", _NO_ADDRESS))
         elif contact.key in seen:
             problems.append(
-                Problem(
-                    shown, row_line, "warning", f"{contact.email} repeats line {seen[contact.key]}"
+                Problem.of(
+                    shown,
+                    row_line,
+                    "warning",
+                    "{email} repeats line {first}",
+                    email=contact.email,
+                    first=str(seen[contact.key]),
                 )
             )
         else:
@@ -317,13 +354,16 @@ def write_list(
     """
     path = list_path(site, base.name)
     if base.version is None and path.exists():
-        raise ConflictError(f"{relative(site, path)} was created by someone else meanwhile")
+        raise ConflictError(
+            "{path} was created by someone else meanwhile", path=relative(site, path)
+        )
     data = serialize_list(contacts)
     try:
         version = write_atomic(path, data, expected=base.version)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ContactError(f"{relative(site, path)}: not saved: {reason}") from None
+        raise ContactError(
+            "{path}: not saved: {reason}", path=relative(site, path), reason=_reason(exc)
+        ) from None
     return ContactList(base.name, tuple(contacts), version, ())
 
 
@@ -338,36 +378,61 @@ def read_press_officers(site: Site) -> tuple[PressContact, ...]:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return ()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContactError(f"{shown}: cannot read: {exc}") from None
+    except UnicodeDecodeError:
+        raise ContactError("{path}: not UTF-8; save the file as UTF-8", path=shown) from None
+    except OSError as exc:
+        raise ContactError(
+            "{path}: cannot read: {reason}", path=shown, reason=_reason(exc)
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ContactError(f"{shown}: not valid YAML: {exc}") from None
+        raise ContactError(
+            "{path}: not valid YAML: {reason}", path=shown, reason=str(exc)
+        ) from None
     if data is None:
         return ()
     if not isinstance(data, list):
-        raise ContactError(f"{shown}: expected a list of cards (- name: ..., tel: ..., email: ...)")
-    return tuple(_press_officer(entry, f"{shown}: card {i}") for i, entry in enumerate(data, 1))
+        raise ContactError(
+            "{path}: expected a list of cards (- name: ..., tel: ..., email: ...)", path=shown
+        )
+    return tuple(_press_officer(entry, shown, i) for i, entry in enumerate(data, 1))
 
 
-def _press_officer(entry: object, where: str) -> PressContact:
+def _press_officer(entry: object, shown: str, number: int) -> PressContact:
+    card = str(number)
     if not isinstance(entry, dict):
-        raise ContactError(f"{where}: expected name, tel and email keys")
+        raise ContactError(
+            "{path}: card {card}: expected name, tel and email keys", path=shown, card=card
+        )
     unknown = sorted(str(k) for k in entry if k not in ("name", "tel", "email"))
     if unknown:
-        raise ContactError(f"{where}: unknown key {unknown[0]!r} (expected name, tel, email)")
+        raise ContactError(
+            "{path}: card {card}: unknown key {key!r} (expected name, tel, email)",
+            path=shown,
+            card=card,
+            key=unknown[0],
+        )
     phones = entry.get("tel") or []
     if isinstance(phones, str | int):
         phones = [phones]
     if not isinstance(phones, list):
-        raise ContactError(f"{where}: tel must be a number or a list of numbers")
+        raise ContactError(
+            "{path}: card {card}: tel must be a number or a list of numbers", path=shown, card=card
+        )
     email = str(entry.get("email") or "").strip()
     if email:
         try:
             email = normalize_email(email)
         except InvalidEmailError as exc:
-            raise ContactError(f"{where}: {exc}") from None
+            raise ContactError(
+                "{path}: card {card}: invalid address {address!r}: {reason}",
+                terms=("reason",),
+                path=shown,
+                card=card,
+                address=email,
+                reason=exc.reason,
+            ) from None
     return PressContact(
         name=str(entry.get("name") or "").strip(),
         phones=tuple(str(p).strip() for p in phones if str(p).strip()),

@@ -32,9 +32,7 @@ from pressroom.errors import ConflictError, NotFoundError
 class ContactFormError(ContactError):
     """A contact as typed cannot be saved; ``field`` names the input at fault."""
 
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+    field: str
 
 
 def contact_from_form(values: Mapping[str, str]) -> Contact:
@@ -43,7 +41,7 @@ def contact_from_form(values: Mapping[str, str]) -> Contact:
     try:
         email = normalize_email(values.get("email", ""))
     except InvalidEmailError as exc:
-        raise ContactFormError(str(exc), "email") from None
+        raise ContactFormError(exc.message, field="email", terms=exc.terms, **exc.params) from None
     texts = {
         name: (
             values.get(name, "").strip()
@@ -61,7 +59,8 @@ def _current(site: Site, name: str, expected: str | None) -> ContactList:
     current = read_list(site, name)
     if expected is not None and (current.version is None or current.version.sha256 != expected):
         raise ConflictError(
-            f"contacts/{name}.csv changed since you opened it: reload the page and try again"
+            "contacts/{name}.csv changed since you opened it: reload the page and try again",
+            name=name,
         )
     return current
 
@@ -70,7 +69,7 @@ def create_list(site: Site, name: str) -> ContactList:
     """A new, empty list file (header row only)."""
     check_list_name(name)
     if list_path(site, name).exists():
-        raise ContactError(f"a list named {name!r} already exists")
+        raise ContactError("a list named {name!r} already exists", field="name", name=name)
     return write_list(site, ContactList(name), [])
 
 
@@ -78,8 +77,18 @@ def add_contact(site: Site, name: str, contact: Contact, expected: str | None) -
     """Add a person to a list; an address already on it is refused (edit it instead)."""
     current = _current(site, name, expected)
     if current.find(contact.email) is not None:
-        raise ContactFormError(f"{contact.email} is already on the list {name}", "email")
+        raise _already_there(contact, name)
     return write_list(site, current, [*current.contacts, contact])
+
+
+def _already_there(contact: Contact, name: str) -> ContactFormError:
+    return ContactFormError(
+        "{email} is already on the list {name}", field="email", email=contact.email, name=name
+    )
+
+
+def _not_there(address: str, name: str) -> NotFoundError:
+    return NotFoundError("{email} is not on the list {name}", email=address, name=name)
 
 
 def update_contact(
@@ -90,9 +99,9 @@ def update_contact(
     current = _current(site, name, expected)
     old_key = email_key(address)
     if current.find(old_key) is None:
-        raise NotFoundError(f"{address} is not on the list {name}")
+        raise _not_there(address, name)
     if contact.key != old_key and current.find(contact.email) is not None:
-        raise ContactFormError(f"{contact.email} is already on the list {name}", "email")
+        raise _already_there(contact, name)
     contacts = [contact if c.key == old_key else c for c in current.contacts]
     return write_list(site, current, contacts)
 
@@ -102,7 +111,7 @@ def remove_contact(site: Site, name: str, address: str, expected: str | None) ->
     current = _current(site, name, expected)
     key = email_key(address)
     if current.find(key) is None:
-        raise NotFoundError(f"{address} is not on the list {name}")
+        raise _not_there(address, name)
     return write_list(site, current, [c for c in current.contacts if c.key != key])
 
 
@@ -113,11 +122,11 @@ def move_contact(
     address is merged with theirs. The target is written first: a failure in between leaves
     the person on both lists, never on none."""
     if target == name:
-        raise ContactFormError("choose another list to move to", "target")
+        raise ContactFormError("choose another list to move to", field="target")
     current = _current(site, name, expected)
     contact = current.find(address)
     if contact is None:
-        raise NotFoundError(f"{address} is not on the list {name}")
+        raise _not_there(address, name)
     destination = read_list(site, target, missing_ok=True)
     there = destination.find(contact.email)
     if there is None:
@@ -168,14 +177,15 @@ def search_contacts(
     ]
 
 
-def read_lists(site: Site) -> tuple[list[ContactList], list[str]]:
-    """Every list of the site that can be read, and a message for each that cannot."""
-    loaded, problems = [], []
+def read_lists(site: Site) -> tuple[list[ContactList], list[ContactError]]:
+    """Every list of the site that can be read, and why each other one cannot."""
+    loaded: list[ContactList] = []
+    problems: list[ContactError] = []
     for name in list_names(site):
         try:
             loaded.append(read_list(site, name))
         except ContactError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     return loaded, problems
 
 

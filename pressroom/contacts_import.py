@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pressroom.config import Site
 from pressroom.contacts import (
@@ -29,6 +30,8 @@ from pressroom.contacts import (
     write_list,
 )
 from pressroom.contacts_export import looks_like_formula
+from pressroom.errors import Message
+from pressroom.i18n import gettext
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 DELIMITERS = (";", ",", "\t")
@@ -129,12 +132,34 @@ class RowNote:
 
     row: int
     email: str
-    reason: str
+    why: Message
+
+    @property
+    def reason(self) -> str:
+        """Why, in English."""
+        return str(self.why)
 
     def describe(self, verdict: str) -> str:
         """``row 4 (jean@example.com): refused: duplicate of row 2``."""
         shown = f" ({self.email})" if self.email else ""
         return f"row {self.row}{shown}: {verdict}: {self.reason}"
+
+    def localized(self, lang: str) -> str:
+        """Why, in an interface language."""
+        return self.why.localized(lang)
+
+    def describe_in(self, lang: str, verdict: Verdict) -> str:
+        """``describe`` in an interface language (``ligne 4 (...) : refusée : ...``)."""
+        shown = f" ({self.email})" if self.email else ""
+        template = gettext(lang, _VERDICTS[verdict])
+        return template.format(row=self.row, email=shown, reason=self.localized(lang))
+
+
+Verdict = Literal["refused", "warning"]
+_VERDICTS: dict[Verdict, str] = {
+    "refused": "row {row}{email}: refused: {reason}",
+    "warning": "row {row}{email}: warning: {reason}",
+}
 
 
 @dataclass(frozen=True)
@@ -185,16 +210,19 @@ def decode_spreadsheet(data: bytes, shown: str) -> tuple[str, str]:
     define, NULs and control characters mean the file is not text at all.
     """
     if not data.strip():
-        raise ImportRefusedError(f"{shown}: the file is empty")
+        raise ImportRefusedError("{file}: the file is empty", file=shown)
     if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRefusedError(f"{shown}: file too large ({len(data)} bytes) to import")
+        raise ImportRefusedError(
+            "{file}: file too large ({size} bytes) to import", file=shown, size=str(len(data))
+        )
     candidates: list[tuple[str, str]] = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates.append(("utf-16", "UTF-16"))
     elif b"\x00" in data:
         raise ImportRefusedError(
-            f"{shown}: binary file (a workbook?), not CSV: in your spreadsheet, "
-            "save or export the sheet as CSV"
+            "{file}: binary file (a workbook?), not CSV: in your spreadsheet, "
+            "save or export the sheet as CSV",
+            file=shown,
         )
     else:
         candidates += [("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252")]
@@ -207,7 +235,8 @@ def decode_spreadsheet(data: bytes, shown: str) -> tuple[str, str]:
             break
         return text.rstrip("\x1a"), name + (" with BOM" if data.startswith(b"\xef\xbb\xbf") else "")
     raise ImportRefusedError(
-        f"{shown}: not a text file: save it from your spreadsheet as CSV (UTF-8 or Windows-1252)"
+        "{file}: not a text file: save it from your spreadsheet as CSV (UTF-8 or Windows-1252)",
+        file=shown,
     )
 
 
@@ -249,9 +278,14 @@ def read_table(data: bytes, shown: str) -> Table:
             else:
                 rows.append((number, tuple(cells)))
     except csv.Error as exc:
-        raise ImportRefusedError(f"{shown}: line {reader.line_num}: {exc}") from None
+        raise ImportRefusedError(
+            "{file}: line {line}: not a readable CSV file ({reason})",
+            file=shown,
+            line=str(reader.line_num),
+            reason=str(exc),
+        ) from None
     if header is None:
-        raise ImportRefusedError(f"{shown}: the file is empty")
+        raise ImportRefusedError("{file}: the file is empty", file=shown)
     return Table(encoding, delimiter, header, tuple(rows))
 
 
@@ -272,8 +306,11 @@ def map_columns(header: tuple[str, ...], shown: str) -> tuple[dict[str, int], tu
     if not email_columns:
         found = ", ".join(repr(h.strip()) for h in header if h.strip()) or "nothing"
         raise ImportRefusedError(
-            f"{shown}: no email column. The first row must name the columns, one of them "
-            f"'email' (or e-mail, courriel, mail, adresse électronique); found: {found}"
+            "{file}: no email column. The first row must name the columns, one of them "
+            "'email' (or e-mail, courriel, mail, adresse électronique); found: {found}",
+            terms=("found",),
+            file=shown,
+            found=found,
         )
     columns = {"email": min(email_columns)[1]}
     for index, key in enumerate(keys):
@@ -315,24 +352,26 @@ def preview_rows(base: ContactList, table: Table, source: str) -> ImportPreview:
         try:
             email = normalize_email(raw)
         except InvalidEmailError as exc:
-            reason = f"invalid address: {exc.reason}" if raw else exc.reason
-            refused.append(RowNote(row, raw, reason))
+            if raw:
+                why = Message.of("invalid address: {reason}", terms=("reason",), reason=exc.reason)
+            else:
+                why = Message(exc.reason)
+            refused.append(RowNote(row, raw, why))
             continue
         key = email.lower()
         if key in seen:
-            refused.append(RowNote(row, email, f"duplicate of row {seen[key]}"))
+            why = Message.of("duplicate of row {row}", row=str(seen[key]))
+            refused.append(RowNote(row, email, why))
             continue
         seen[key] = row
         for name, value in values.items():
             if name not in ("email", "phone") and looks_like_formula(value):
-                warnings.append(
-                    RowNote(
-                        row,
-                        email,
-                        f"{name} {value[:40]!r} looks like a formula: "
-                        "kept as text, neutralised on export",
-                    )
+                why = Message.of(
+                    "{column} {value!r} looks like a formula: kept as text, neutralised on export",
+                    column=name,
+                    value=value[:40],
                 )
+                warnings.append(RowNote(row, email, why))
         incoming = Contact(
             email=email,
             beats=split_beats(values.get("beats", "")),
@@ -376,7 +415,9 @@ def import_file(site: Site, list_name: str, path: Path, *, dry_run: bool = False
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportRefusedError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ImportRefusedError(
+            "{file}: cannot read: {reason}", file=str(path), reason=exc.strerror or str(exc)
+        ) from None
     preview = preview_import(site, list_name, data, str(path))
     if not dry_run and preview.accepted:
         apply_import(site, preview)

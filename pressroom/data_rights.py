@@ -28,7 +28,7 @@ from pressroom.contacts import (
     write_list,
 )
 from pressroom.db import Database
-from pressroom.errors import ConflictError, PressroomError
+from pressroom.errors import ConfigError, ConflictError
 from pressroom.i18n import base_language
 from pressroom.mail.headers import MailError
 from pressroom.mail.notices import data_link_notice, send_notice
@@ -44,7 +44,7 @@ _WRITE_ATTEMPTS = 3
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
     if not secret:
-        raise PressroomError("no secret key set (PRESSROOM_SECRET_KEY): cannot sign links")
+        raise ConfigError("no secret key set (PRESSROOM_SECRET_KEY): cannot sign links")
     return URLSafeTimedSerializer(secret, salt=_SALT)
 
 
@@ -168,7 +168,7 @@ def _remove_from_list(site: Site, name: str, key: str) -> bool:
         except ConflictError:
             continue
         return True
-    raise ConflictError(f"contacts/{name}.csv keeps changing: erase again in a moment")
+    raise ConflictError("contacts/{name}.csv keeps changing: erase again in a moment", name=name)
 
 
 def erase_person(

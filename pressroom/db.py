@@ -106,7 +106,12 @@ def ensure_database(site: Site, configured_url: str | None = None) -> Database:
         try:
             engine = _engine(url)
         except Exception as exc:  # SQLAlchemy's URL and driver errors have no common base
-            raise ConfigError(f"{DATABASE_URL_ENV}: cannot use {safe_url(url)}: {exc}") from exc
+            raise ConfigError(
+                "{setting}: cannot use {url}: {reason}",
+                setting=DATABASE_URL_ENV,
+                url=safe_url(url),
+                reason=str(exc),
+            ) from exc
         database = Database(url, engine, sessionmaker(engine, expire_on_commit=False))
         upgrade(database)
         _ready[url] = database
@@ -134,7 +139,11 @@ def upgrade(database: Database, revision: str = "heads") -> None:
     except PressroomError:
         raise
     except Exception as exc:  # driver errors: unreachable server, read-only file...
-        raise DatabaseError(f"cannot set up the database {safe_url(database.url)}: {exc}") from exc
+        raise DatabaseError(
+            "cannot set up the database {url}: {reason}",
+            url=safe_url(database.url),
+            reason=str(exc),
+        ) from exc
 
 
 def alembic_config(url: str, connection: Connection | None = None) -> Any:

@@ -67,15 +67,6 @@ _KEPT_VALUES = frozenset(
 class EditingError(PressroomError):
     """An edit was refused. ``message`` is an English msgid with ``{}`` fields."""
 
-    def __init__(self, message: str, **params: str) -> None:
-        super().__init__(message.format(**params))
-        self.message = message
-        self.params = params
-
-    def localized(self, lang: str) -> str:
-        """The message in an interface language."""
-        return gettext(lang, self.message).format(**self.params)
-
 
 @dataclass(frozen=True)
 class Saved:

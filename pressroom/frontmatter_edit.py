@@ -21,7 +21,7 @@ from typing import Any, Final
 
 import yaml
 
-from pressroom.errors import PressroomError
+from pressroom.errors import PressroomError, localize
 from pressroom.yaml_front import FrontMatterError, parse_front_matter, split_front_matter
 
 DELETE: Final = object()
@@ -42,10 +42,18 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 class FrontMatterEditError(PressroomError):
     """The front matter cannot be edited safely; the text was not changed."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(f"line {line}: {message}" if line else message)
-        self.message = message
+    def __init__(self, message: str, line: int | None = None, **params: str) -> None:
+        super().__init__(message, terms=(), **params)
+        if line:
+            self.args = (f"line {line}: {self.args[0]}",)
         self.line = line
+
+    def localized(self, lang: str) -> str:
+        """The message in an interface language, after its line (``line 3: ...``)."""
+        said = super().localized(lang)
+        if not self.line:
+            return said
+        return localize(lang, "line {line}: {message}", {"line": str(self.line), "message": said})
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,7 @@ def _metadata(text: str) -> dict[str, Any]:
     try:
         return parse_front_matter(text.removeprefix(_BOM)).metadata
     except FrontMatterError as exc:
-        raise FrontMatterEditError(exc.message, exc.line) from None
+        raise FrontMatterEditError(exc.message, exc.line, **exc.params) from None
 
 
 class _Spans:
@@ -134,7 +142,7 @@ class _Spans:
                     stop -= 1
                 self.by_key.setdefault(self._name(loader, key), []).append((start, stop))
         except yaml.YAMLError as exc:
-            raise FrontMatterEditError(f"YAML: {exc}") from None
+            raise FrontMatterEditError("YAML: {reason}", reason=str(exc)) from None
         finally:
             loader.dispose()
 
@@ -235,8 +243,9 @@ def _dump(metadata: Mapping[str, Any]) -> str:
     except yaml.representer.RepresenterError as exc:
         kind = type(exc.args[-1]).__name__
         raise FrontMatterEditError(
-            f"cannot write a value of type {kind} in the front matter: only text, numbers, "
-            "true/false, dates, lists and groups of 'key: value' lines"
+            "cannot write a value of type {kind} in the front matter: only text, numbers, "
+            "true/false, dates, lists and groups of 'key: value' lines",
+            kind=kind,
         ) from None
     except RecursionError:
         raise FrontMatterEditError("a front matter value contains itself") from None
@@ -287,7 +296,8 @@ def _check(text: str, expected: Mapping[str, Any]) -> None:
         written = _metadata(text)
     except FrontMatterEditError as exc:
         raise FrontMatterEditError(
-            f"the edited front matter would not be readable ({exc}); nothing was written"
+            "the edited front matter would not be readable ({reason}); nothing was written",
+            reason=str(exc),
         ) from None
     if written.keys() != expected.keys() or not all(
         _same(written[key], value) for key, value in expected.items()
@@ -298,8 +308,8 @@ def _check(text: str, expected: Mapping[str, Any]) -> None:
             if key not in written or key not in expected or not _same(written[key], expected[key])
         )
         raise FrontMatterEditError(
-            f"the edited front matter would not read back as intended ({', '.join(wrong)}); "
-            "nothing was written"
+            "the edited front matter would not read back as intended ({keys}); nothing was written",
+            keys=", ".join(wrong),
         )
 
 

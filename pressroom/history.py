@@ -110,7 +110,7 @@ def restore_from_trash(
     site = store.site
     item = next((t for t in trashed(site) if t.name == name), None)
     if item is None:
-        raise NotFoundError(f"no deleted release named {name!r}")
+        raise NotFoundError("no deleted release named {name!r}", name=name)
     source = trash_dir(site) / item.name
     target = site.releases_dir / item.original
     release, _ = read_release(site, source)

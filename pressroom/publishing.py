@@ -77,7 +77,9 @@ def _current(store: ReleaseStore, slug: str, version: str) -> Release:
     """The release, if its file is still the version the person saw."""
     release = store.load().get(slug)
     if file_version(store.site, release).sha256 != version:
-        raise ConflictError(f"{release.path} was changed by someone else since you opened it")
+        raise ConflictError(
+            "{file} was changed by someone else since you opened it", file=release.path
+        )
     return release
 
 

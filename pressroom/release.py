@@ -139,6 +139,12 @@ def parse_date(value: Any, zone: Any) -> datetime | None:
     return naive.replace(tzinfo=timezone(delta if offset[0] == "+" else -delta))
 
 
+# Messages said of several keys (English msgids, see pressroom.errors).
+_NOT_TEXT = "{key}: {value} is not text; read as {text}"
+_NOT_TEXT_BUT = "{key} must be text, not a {kind}"
+_NOT_A_LIST_BUT = "{key} must be a list, not a {kind}"
+
+
 class _Reader:
     """Turns one file's metadata into a ``Release``, collecting warnings as it goes."""
 
@@ -150,24 +156,26 @@ class _Reader:
     def line(self, key: str) -> int:
         return self.key_lines.get(key, 1)
 
-    def warn(self, key: str, message: str) -> None:
-        self.warnings.append(Problem(self.path, self.line(key), "warning", message))
+    def warn(self, key: str, message: str, /, **params: str) -> None:
+        """Note a coerced value; ``message`` is an English msgid with ``{}`` fields."""
+        self.warnings.append(Problem.of(self.path, self.line(key), "warning", message, **params))
 
-    def fail(self, key: str, message: str) -> ReleaseError:
-        return ReleaseError(self.path, self.line(key), message)
+    def fail(self, key: str, message: str, /, **params: str) -> ReleaseError:
+        """The error for ``key``'s line; ``message`` is an English msgid with ``{}`` fields."""
+        return ReleaseError(self.path, self.line(key), message, **params)
 
     def text(self, key: str, value: Any, *, required: bool = False) -> str:
         """A scalar as text; numbers and booleans are coerced with a warning."""
         if value is None:
             if required:
-                raise self.fail(key, f"missing {key}")
+                raise self.fail(key, "missing {key}", key=key)
             return ""
         if isinstance(value, str):
             return value
         if isinstance(value, bool | int | float | date):
-            self.warn(key, f"{key}: {value!r} is not text; read as {str(value)!r}")
+            self.warn(key, _NOT_TEXT, key=key, value=repr(value), text=repr(str(value)))
             return str(value)
-        raise self.fail(key, f"{key} must be text, not a {type(value).__name__}")
+        raise self.fail(key, _NOT_TEXT_BUT, key=key, kind=type(value).__name__)
 
     def text_list(
         self, key: str, value: Any, label: str = "", *, scalar_ok: bool = False
@@ -178,13 +186,18 @@ class _Reader:
             return ()
         if isinstance(value, str):
             if not scalar_ok:
-                self.warn(key, f"{label} should be a list; read {value!r} as a list of one")
+                self.warn(
+                    key,
+                    "{key} should be a list; read {value!r} as a list of one",
+                    key=label,
+                    value=value,
+                )
             return (clean_text(value),) if value.strip() else ()
         if isinstance(value, int | float) and not isinstance(value, bool):
-            self.warn(key, f"{label}: {value!r} is not text; read as {str(value)!r}")
+            self.warn(key, _NOT_TEXT, key=label, value=repr(value), text=repr(str(value)))
             value = [value]
         if not isinstance(value, list):
-            raise self.fail(key, f"{label} must be a list, not a {type(value).__name__}")
+            raise self.fail(key, _NOT_A_LIST_BUT, key=label, kind=type(value).__name__)
         items = []
         for item in value:
             if item is None:
@@ -200,24 +213,35 @@ class _Reader:
         words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
         word = str(value).strip().lower()
         if word in words and isinstance(value, str | int):
-            self.warn(key, f"{key}: {value!r} is not true/false; read as {words[word]}")
+            self.warn(
+                key,
+                "{key}: {value} is not true/false; read as {read}",
+                key=key,
+                value=repr(value),
+                read=str(words[word]),
+            )
             return words[word]
-        raise self.fail(key, f"{key} must be true or false, not {value!r}")
+        raise self.fail(key, "{key} must be true or false, not {value}", key=key, value=repr(value))
 
     def items(self, key: str, value: Any) -> list[dict[str, Any]]:
         if value is None:
             return []
         if isinstance(value, dict):
-            self.warn(key, f"{key} should be a list; read one item")
+            self.warn(key, "{key} should be a list; read one item", key=key)
             value = [value]
         if not isinstance(value, list):
-            raise self.fail(key, f"{key} must be a list, not a {type(value).__name__}")
+            raise self.fail(key, _NOT_A_LIST_BUT, key=key, kind=type(value).__name__)
         out = []
         for item in value:
             if isinstance(item, dict):
                 out.append({str(k): v for k, v in item.items()})
             elif item is not None:
-                raise self.fail(key, f"{key}: each item must be 'key: value' lines, not {item!r}")
+                raise self.fail(
+                    key,
+                    "{key}: each item must be 'key: value' lines, not {item}",
+                    key=key,
+                    item=repr(item),
+                )
         return out
 
     def images(self, meta: Mapping[str, Any]) -> tuple[Image, ...]:
@@ -254,7 +278,7 @@ class _Reader:
             if url:
                 files.append(Attachment(url, label))
             else:
-                self.warn("files", f"files: item {label!r} names no file; left out")
+                self.warn("files", "files: item {label!r} names no file; left out", label=label)
         for key in ("communique_file", "file"):
             if meta.get(key) is not None:
                 url = self.text(key, meta[key]).strip()
@@ -268,7 +292,7 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, dict):
-            raise self.fail(key, f"{key} must be 'name', 'tel' and 'email' lines")
+            raise self.fail(key, "{key} must be 'name', 'tel' and 'email' lines", key=key)
         phones = self.text_list(key, value.get("tel"), "contact-presse: tel", scalar_ok=True)
         email = value.get("email") if value.get("email") is not None else value.get("mail")
         contact = PressContact(
@@ -297,20 +321,24 @@ def parse_release(text: str, path: str, settings: Settings) -> tuple[Release, li
     try:
         front = parse_front_matter(text)
     except FrontMatterError as exc:
-        raise ReleaseError(path, exc.line, exc.message) from None
+        raise ReleaseError(path, exc.line, exc.message, **exc.params) from None
     meta = front.metadata
     reader = _Reader(path, front.key_lines)
 
     title = clean_text(reader.text("title", meta.get("title"), required=True))
     if not title:
-        raise reader.fail("title", "missing title")
+        raise reader.fail("title", "missing {key}", key="title")
 
     if meta.get("date") is None:
-        raise reader.fail("date", "missing date")
+        raise reader.fail("date", "missing {key}", key="date")
     when = parse_date(meta["date"], settings.zone)
     if when is None:
-        example = "YYYY-MM-DD HH:MM:SS +01:00"
-        raise reader.fail("date", f"date {meta['date']!r} is not a date ({example})")
+        raise reader.fail(
+            "date",
+            "date {value} is not a date ({example})",
+            value=repr(meta["date"]),
+            example="YYYY-MM-DD HH:MM:SS +01:00",
+        )
 
     categories = reader.text_list("categories", meta.get("categories"))
     if not categories and meta.get("category") is not None:
@@ -325,7 +353,7 @@ def parse_release(text: str, path: str, settings: Settings) -> tuple[Release, li
     else:
         slug = jekyll_pretty_slug(jekyll_file_slug(file_name))
     if not slug:
-        raise reader.fail("slug", f"cannot make a URL from the file name {file_name!r}")
+        raise reader.fail("slug", "cannot make a URL from the file name {name!r}", name=file_name)
 
     language = reader.text("lang", meta.get("lang")).strip() or settings.language
     body = unicodedata.normalize("NFC", front.body)
@@ -350,5 +378,5 @@ def parse_release(text: str, path: str, settings: Settings) -> tuple[Release, li
         body_offset=front.body_offset,
     )
     if not body.strip():
-        reader.warnings.append(Problem(path, 1, "warning", "empty body"))
+        reader.warnings.append(Problem.of(path, 1, "warning", "empty body"))
     return release, reader.warnings

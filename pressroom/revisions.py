@@ -86,10 +86,13 @@ def _git(root: Path, *args: str, site: Site | None = None) -> str:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RevisionError(f"git {args[0]}: {exc}") from None
+        raise RevisionError("git {command}: {reason}", command=args[0], reason=str(exc)) from None
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip().splitlines()
-        raise RevisionError(f"git {args[0]}: {message[-1] if message else 'failed'}")
+        reason = message[-1] if message else "failed"
+        raise RevisionError(
+            "git {command}: {reason}", terms=("reason",), command=args[0], reason=reason
+        )
     return done.stdout
 
 
@@ -247,14 +250,18 @@ def revision_text(database: Database, site: Site, path: Path, revision_id: str) 
         try:
             return _git(root, "show", f"{revision_id}:{inside}")
         except RevisionError:
-            raise NotFoundError(f"{shown}: no revision {revision_id}") from None
+            raise _no_revision(shown, revision_id) from None
     if not revision_id.isdigit():
-        raise NotFoundError(f"{shown}: no revision {revision_id}")
+        raise _no_revision(shown, revision_id)
     with database.session() as session:
         row = session.get(Revision, int(revision_id))
         if row is None or row.path != shown or row.content is None:
-            raise NotFoundError(f"{shown}: no revision {revision_id}")
+            raise _no_revision(shown, revision_id)
         return row.content
+
+
+def _no_revision(shown: str, revision_id: str) -> NotFoundError:
+    return NotFoundError("{file}: no revision {id}", file=shown, id=revision_id)
 
 
 def diff(old: str, new: str, old_label: str, new_label: str) -> list[DiffLine]:

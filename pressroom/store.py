@@ -57,7 +57,7 @@ class Catalog:
     def get(self, slug: str) -> Release:
         release = self.find_slug(slug)
         if release is None:
-            raise NotFoundError(f"no release with the slug {slug!r}")
+            raise NotFoundError("no release with the slug {slug!r}", slug=slug)
         return release
 
     def public(self, now: datetime) -> list[Release]:
@@ -92,22 +92,29 @@ def relative(site: Site, path: Path) -> str:
 def decode_release(data: bytes, shown: str) -> tuple[str, list[Problem]]:
     """Bytes to text, refusing what is not UTF-8 text with a message that says where."""
     if len(data) > MAX_RELEASE_BYTES:
-        raise ReleaseError(shown, 1, f"file too large ({len(data)} bytes) for a release")
+        raise ReleaseError(
+            shown, 1, "file too large ({size} bytes) for a release", size=str(len(data))
+        )
     if b"\x00" in data:
         raise ReleaseError(shown, 1, "binary file, not a Markdown text")
     warnings: list[Problem] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-        warnings.append(Problem(shown, 1, "warning", "byte order mark (BOM) at start; ignored"))
+        warnings.append(Problem.of(shown, 1, "warning", "byte order mark (BOM) at start; ignored"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         byte = data[exc.start]
         raise ReleaseError(
-            shown, line, f"not UTF-8 (byte 0x{byte:02X}); save the file as UTF-8"
+            shown, line, "not UTF-8 (byte 0x{byte}); save the file as UTF-8", byte=f"{byte:02X}"
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+
+
+def _reason(exc: OSError) -> str:
+    """What the system said about a file (``Permission denied``)."""
+    return exc.strerror or str(exc)
 
 
 def read_release(site: Site, path: Path) -> tuple[Release, list[Problem]]:
@@ -116,7 +123,7 @@ def read_release(site: Site, path: Path) -> tuple[Release, list[Problem]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ReleaseError(shown, 1, f"cannot read: {exc.strerror}") from None
+        raise ReleaseError(shown, 1, "cannot read: {reason}", reason=_reason(exc)) from None
     text, warnings = decode_release(data, shown)
     release, more = parse_release(text, shown, site.settings)
     return release, warnings + more + upload_problems(site, release)
@@ -234,7 +241,9 @@ def write_atomic(
         except FileNotFoundError:
             current = None
         if current != expected:
-            raise ConflictError(f"{path.name} was changed by someone else since you opened it")
+            raise ConflictError(
+                "{file} was changed by someone else since you opened it", file=path.name
+            )
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         # mkstemp makes the file private; keep the mode the file had, else the usual one.
@@ -255,7 +264,9 @@ def write_atomic(
     except FileExistsError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise ConflictError(f"{path.name} was created by someone else meanwhile") from None
+        raise ConflictError(
+            "{path} was created by someone else meanwhile", path=path.name
+        ) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -280,9 +291,9 @@ def save_release(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ReleaseError(shown, 1, f"cannot read: {exc.strerror}") from None
+        raise ReleaseError(shown, 1, "cannot read: {reason}", reason=_reason(exc)) from None
     if expected is not None and FileVersion.of(data) != expected:
-        raise ConflictError(f"{shown} was changed by someone else since you opened it")
+        raise ConflictError("{file} was changed by someone else since you opened it", file=shown)
     # Decode without normalising: a BOM or CRLF line ends stay as the author's tools wrote them.
     try:
         original = data.decode("utf-8")
@@ -293,7 +304,7 @@ def save_release(
         if body is not None:
             text = set_body(text, body)
     except FrontMatterEditError as exc:
-        raise ReleaseError(shown, exc.line or 1, exc.message) from None
+        raise ReleaseError(shown, exc.line or 1, exc.message, **exc.params) from None
     if text == original:
         return FileVersion.of(data)
     normalised, _ = decode_release(text.encode("utf-8"), shown)

@@ -23,7 +23,7 @@ from pressroom import audit, suppression
 from pressroom.config import Site
 from pressroom.contacts import InvalidEmailError, address_hash, email_key, normalize_email
 from pressroom.db import Database
-from pressroom.errors import PressroomError
+from pressroom.errors import ConfigError, PressroomError
 from pressroom.i18n import base_language, gettext
 from pressroom.mail.headers import MailError
 from pressroom.mail.notices import confirmation_notice, send_notice
@@ -142,7 +142,7 @@ def ip_proof(secret: str, client_ip: str) -> str:
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
     if not secret:
-        raise PressroomError("no secret key set (PRESSROOM_SECRET_KEY): cannot sign links")
+        raise ConfigError("no secret key set (PRESSROOM_SECRET_KEY): cannot sign links")
     return URLSafeTimedSerializer(secret, salt=_CONFIRM_SALT)
 
 

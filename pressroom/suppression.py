@@ -65,7 +65,11 @@ def _entry(row: Suppression) -> SuppressionEntry:
 def check_reason(reason: str) -> Reason:
     """``reason`` if it is one the list knows."""
     if reason not in REASONS:
-        raise SuppressionError(f"unknown suppression reason {reason!r}: use {', '.join(REASONS)}")
+        raise SuppressionError(
+            "unknown suppression reason {reason!r}: use {known}",
+            reason=reason,
+            known=", ".join(REASONS),
+        )
     return reason
 
 

@@ -40,11 +40,6 @@ _MAX_SUFFIX = 1000
 class UploadError(PressroomError):
     """An upload was refused. ``message`` is an English msgid with ``{}`` fields."""
 
-    def __init__(self, message: str, **params: str) -> None:
-        super().__init__(message.format(**params))
-        self.message = message
-        self.params = params
-
 
 @dataclass(frozen=True)
 class StoredUpload:

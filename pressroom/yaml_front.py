@@ -25,10 +25,9 @@ _DEEP_FLOW = re.compile(r"[\[{](?:\s*[\[{]){" + str(MAX_DEPTH) + ",}")
 class FrontMatterError(PressroomError):
     """The front matter cannot be read; ``line`` is 1-based in the whole file."""
 
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, line: int, message: str, **params: str) -> None:
+        super().__init__(message, terms=(), **params)
         self.line = line
-        self.message = message
 
 
 # LibYAML's parser when PyYAML was built with it (ten times faster on a thousand releases).
@@ -119,9 +118,10 @@ def parse_front_matter(text: str) -> FrontMatter:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark else 1
-        raise FrontMatterError(line, f"YAML syntax: {exc.problem or exc.context}") from None
+        problem = str(exc.problem or exc.context)
+        raise FrontMatterError(line, "YAML syntax: {problem}", problem=problem) from None
     except yaml.YAMLError as exc:
-        raise FrontMatterError(1, f"YAML: {exc}") from None
+        raise FrontMatterError(1, "YAML: {reason}", reason=str(exc)) from None
     except RecursionError:
         raise FrontMatterError(loader.line + offset, "front matter is nested too deeply") from None
     finally:

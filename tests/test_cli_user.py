@@ -41,7 +41,7 @@ def test_add_an_existing_address_exits_1(runner: CliRunner, make_site: Callable[
     again = ["--site", str(site.root), "user", "add", "A@example.org", "--password-stdin"]
     result = runner.invoke(cli, again, input=TEST_PASSWORD + "\n")
     assert result.exit_code == 1
-    assert "Error: a@example.org already has an account." in result.output
+    assert "Error: a@example.org a déjà un compte." in result.output
 
 
 def test_add_refuses_an_unknown_role(runner: CliRunner, make_site: Callable[..., Site]) -> None:
@@ -58,8 +58,8 @@ def test_add_refuses_an_invalid_address_before_asking(
     site = make_site()
     result = runner.invoke(cli, ["--site", str(site.root), "user", "add", "not-an-address"])
     assert result.exit_code == 1
-    assert "not-an-address: this email address is not valid" in result.output
-    assert "Password" not in result.output
+    assert "not-an-address : cette adresse électronique n’est pas valide." in result.output
+    assert "Mot de passe" not in result.output
 
 
 def test_add_prompts_twice_for_a_hidden_password(
@@ -79,7 +79,7 @@ def test_a_short_password_exits_1(runner: CliRunner, make_site: Callable[..., Si
     args = ["--site", str(site.root), "user", "add", "a@example.org", "--password-stdin"]
     result = runner.invoke(cli, args, input="short\n")
     assert result.exit_code == 1
-    assert "at least 10 characters" in result.output
+    assert "au moins 10 caractères" in result.output
 
 
 def test_passwd_changes_the_password(runner: CliRunner, make_site: Callable[..., Site]) -> None:
@@ -98,7 +98,7 @@ def test_passwd_for_an_unknown_address_exits_1(
     args = ["--site", str(site.root), "user", "passwd", "x@example.org", "--password-stdin"]
     result = runner.invoke(cli, args, input=TEST_PASSWORD + "\n")
     assert result.exit_code == 1
-    assert "x@example.org has no account." in result.output
+    assert "x@example.org n’a pas de compte." in result.output
 
 
 def test_list_shows_addresses_and_roles(runner: CliRunner, make_site: Callable[..., Site]) -> None:

@@ -31,9 +31,9 @@ def test_import_that_writes_exits_0_and_lists_refused_rows(runner: CliRunner, si
         runner, site, "import", str(DATA / "invalid-duplicate-formula.csv"), "--list", "presse"
     )
     assert result.exit_code == 0, result.output
-    assert "3 to add, 0 to update, 0 unchanged, 5 refused" in result.output
-    assert "row 4 (CLAIRE.MARTIN@example.com): refused: duplicate of row 2" in result.output
-    assert "Wrote contacts/presse.csv: 3 contact(s)." in result.output
+    assert "à ajouter : 3, à mettre à jour : 0, inchangées : 0, refusées : 5" in result.output
+    assert "ligne 4 (CLAIRE.MARTIN@example.com) : refusée : doublon de la ligne 2" in result.output
+    assert "contacts/presse.csv écrit : 3 contact(s)." in result.output
     assert (site.contacts_dir / "presse.csv").is_file()
 
 
@@ -42,8 +42,8 @@ def test_import_with_every_row_refused_exits_1_and_writes_nothing(
 ) -> None:
     result = run(runner, site, "import", str(DATA / "all-invalid.csv"), "--list", "presse")
     assert result.exit_code == 1
-    assert "row 2 (nobody): refused: invalid address" in result.output
-    assert "Nothing could be imported" in result.output
+    assert "ligne 2 (nobody) : refusée : adresse invalide" in result.output
+    assert "Rien n’a pu être importé" in result.output
     assert not (site.contacts_dir / "presse.csv").exists()
 
 
@@ -52,7 +52,7 @@ def test_import_of_a_file_without_email_column_exits_1_with_the_reason(
 ) -> None:
     result = run(runner, site, "import", str(DATA / "no-email-column.csv"), "--list", "presse")
     assert result.exit_code == 1
-    assert "no email column" in result.output
+    assert "pas de colonne d’adresse électronique" in result.output
     assert "Traceback" not in result.output
     assert list(site.contacts_dir.iterdir()) == []
 
@@ -74,16 +74,16 @@ def test_dry_run_prints_the_preview_and_writes_nothing(runner: CliRunner, site: 
         "-v",
     )
     assert result.exit_code == 0
-    assert "Windows-1252, ';'-separated" in result.output
-    assert "row 3 (F.Dupre@example.com): add" in result.output
-    assert "Dry run" in result.output
+    assert "Windows-1252, séparateur ';'" in result.output
+    assert "ligne 3 (F.Dupre@example.com) : ajout" in result.output
+    assert "Essai à blanc" in result.output
     assert list(site.contacts_dir.iterdir()) == []
 
 
 def test_import_into_an_invalid_list_name_exits_1(runner: CliRunner, site: Site) -> None:
     result = run(runner, site, "import", str(DATA / "utf8-bom-comma.csv"), "--list", "../x")
     assert result.exit_code == 1
-    assert "not a valid list name" in result.output
+    assert "n’est pas un nom de liste valide" in result.output
 
 
 def test_export_writes_a_neutralised_file(runner: CliRunner, site: Site, tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ def test_export_to_standard_output(runner: CliRunner, site: Site) -> None:
 def test_export_of_a_missing_list_exits_1(runner: CliRunner, site: Site) -> None:
     result = run(runner, site, "export", "--list", "absent")
     assert result.exit_code == 1
-    assert "no contact list named 'absent'" in result.output
+    assert "aucune liste de contacts ne s’appelle « absent »" in result.output
 
 
 def test_lists_shows_names_and_counts(runner: CliRunner, site: Site) -> None:
@@ -119,4 +119,26 @@ def test_import_shows_the_problems_of_the_list_it_updates(runner: CliRunner, sit
     shutil.copyfile(DATA / "list-with-problems.csv", site.contacts_dir / "presse.csv")
     result = run(runner, site, "import", str(DATA / "utf8-bom-comma.csv"), "--list", "presse")
     assert result.exit_code == 0
-    assert "contacts/presse.csv:3: error: no valid email address" in result.output
+    assert "contacts/presse.csv:3 : erreur : pas d’adresse électronique valide" in result.output
+
+
+def test_an_english_sites_import_speaks_english(
+    runner: CliRunner, make_site: Callable[..., Site]
+) -> None:
+    site = make_site(settings='[site]\nlanguage = "en"\n')
+    site.contacts_dir.mkdir()
+    result = run(runner, site, "import", str(DATA / "all-invalid.csv"), "--list", "presse")
+    assert "row 2 (nobody): refused: invalid address: An email address must have an @-sign." in (
+        result.output
+    )
+    assert "Nothing could be imported; the list was not changed." in result.output
+
+
+def test_an_english_sites_refusal_is_in_english(
+    runner: CliRunner, make_site: Callable[..., Site]
+) -> None:
+    site = make_site(settings='[site]\nlanguage = "en"\n')
+    site.contacts_dir.mkdir()
+    result = run(runner, site, "import", str(DATA / "no-email-column.csv"), "--list", "presse")
+    assert result.exit_code == 1
+    assert "no-email-column.csv: no email column." in result.output

@@ -61,14 +61,14 @@ def test_pdf_of_an_unknown_slug_is_a_clear_error(
     site = _site(make_site)
     result = runner.invoke(cli, ["--site", str(site.root), "pdf", "nope"])
     assert result.exit_code == 1
-    assert "no release with the slug 'nope'" in result.output
+    assert "aucun communiqué n’a l’adresse (slug) « nope »" in result.output
 
 
 def test_pdf_needs_a_slug_or_all(make_site: Callable[..., Site], runner: CliRunner) -> None:
     site = _site(make_site)
     result = runner.invoke(cli, ["--site", str(site.root), "pdf"])
     assert result.exit_code == 2
-    assert "either a SLUG or --all" in result.output
+    assert "soit un SLUG, soit --all" in result.output
 
 
 def test_all_writes_every_public_release_under_its_slug(

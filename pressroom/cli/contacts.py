@@ -1,4 +1,7 @@
-"""``pressroom contacts``: import a spreadsheet into a list, export a list, show the lists."""
+"""``pressroom contacts``: import a spreadsheet into a list, export a list, show the lists.
+
+What the import says (counts, refused rows, problems) is in the site's language.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli.context import current_site
+from pressroom.cli.context import current_site, refusal, say
+from pressroom.config import Site
 from pressroom.contacts import list_names, read_list
 from pressroom.contacts_export import EXPORT_DELIMITERS, export_csv
 from pressroom.contacts_import import ImportPreview, import_file
@@ -34,42 +38,67 @@ def import_(file: Path, list_name: str, dry_run: bool, verbose: bool) -> None:
     try:
         preview = import_file(site, list_name, file, dry_run=dry_run)
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
-    _print_preview(preview, verbose)
+        raise refusal(site, exc) from None
+    _print_preview(site, preview, verbose)
     if not preview.accepted:
-        click.echo("Nothing could be imported; the list was not changed.", err=True)
+        click.echo(say(site, "Nothing could be imported; the list was not changed."), err=True)
         raise SystemExit(1)
     target = f"contacts/{list_name}.csv"
     if dry_run:
-        click.echo(f"Dry run: {target} was not changed.")
+        click.echo(say(site, "Dry run: {file} was not changed.", file=target))
     elif preview.changes:
-        click.echo(f"Wrote {target}: {len(preview.contacts)} contact(s).")
+        count = str(len(preview.contacts))
+        click.echo(say(site, "Wrote {file}: {count} contact(s).", file=target, count=count))
     else:
-        click.echo(f"{target} already holds every row; nothing to change.")
+        click.echo(say(site, "{file} already holds every row; nothing to change.", file=target))
 
 
-def _print_preview(preview: ImportPreview, verbose: bool) -> None:
+def _print_preview(site: Site, preview: ImportPreview, verbose: bool) -> None:
+    lang = site.settings.language
     delimiter = _DELIMITER_NAMES.get(preview.delimiter, repr(preview.delimiter))
-    click.echo(f"{preview.source}: {preview.encoding}, {delimiter}-separated")
+    if delimiter == "tab":
+        delimiter = say(site, "tab")
     click.echo(
-        f"{len(preview.added)} to add, {len(preview.updated)} to update, "
-        f"{len(preview.unchanged)} unchanged, {len(preview.refused)} refused"
+        say(
+            site,
+            "{file}: {encoding}, {delimiter}-separated",
+            file=preview.source,
+            encoding=preview.encoding,
+            delimiter=delimiter,
+        )
+    )
+    click.echo(
+        say(
+            site,
+            "{added} to add, {updated} to update, {unchanged} unchanged, {refused} refused",
+            added=str(len(preview.added)),
+            updated=str(len(preview.updated)),
+            unchanged=str(len(preview.unchanged)),
+            refused=str(len(preview.refused)),
+        )
     )
     for problem in preview.base.problems:
-        click.echo(str(problem))
+        click.echo(problem.localized(lang))
     if preview.ignored_columns:
-        click.echo("ignored columns: " + ", ".join(preview.ignored_columns))
+        ignored = ", ".join(preview.ignored_columns)
+        click.echo(say(site, "ignored columns: {columns}", columns=ignored))
     if verbose:
         for row, contact in preview.added:
-            click.echo(f"row {row} ({contact.email}): add")
+            click.echo(say(site, "row {row} ({email}): add", row=str(row), email=contact.email))
         for update in preview.updated:
             click.echo(
-                f"row {update.row} ({update.after.email}): update {', '.join(update.changed)}"
+                say(
+                    site,
+                    "row {row} ({email}): update {fields}",
+                    row=str(update.row),
+                    email=update.after.email,
+                    fields=", ".join(update.changed),
+                )
             )
     for note in preview.refused:
-        click.echo(note.describe("refused"))
+        click.echo(note.describe_in(lang, "refused"))
     for note in preview.warnings:
-        click.echo(note.describe("warning"))
+        click.echo(note.describe_in(lang, "warning"))
 
 
 @contacts.command("export")
@@ -97,11 +126,14 @@ def export(list_name: str, output: Path | None, delimiter: str) -> None:
         else:
             write_atomic(output, data)
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise refusal(site, exc) from None
     except OSError as exc:
-        raise click.ClickException(f"{output}: cannot write: {exc.strerror}") from None
+        reason = exc.strerror or str(exc)
+        raise click.ClickException(
+            say(site, "{file}: cannot write: {reason}", file=str(output), reason=reason)
+        ) from None
     if output is not None:
-        click.echo(f"Wrote {output}.", err=True)
+        click.echo(say(site, "Wrote {file}.", file=str(output)), err=True)
 
 
 @contacts.command("lists")
@@ -109,14 +141,15 @@ def lists() -> None:
     """Show each list with its number of contacts and any problem in its file."""
     site = current_site()
     names = list_names(site)
+    lang = site.settings.language
     if not names:
-        click.echo("No contact lists in contacts/.", err=True)
+        click.echo(say(site, "No contact lists in contacts/."), err=True)
     for name in names:
         try:
             contact_list = read_list(site, name)
         except PressroomError as exc:
-            click.echo(f"{name}: {exc}")
+            click.echo(f"{name}: {exc.localized(lang)}")
             continue
         click.echo(f"{name}\t{len(contact_list)}")
         for problem in contact_list.problems:
-            click.echo(f"  {problem}", err=True)
+            click.echo(f"  {problem.localized(lang)}", err=True)

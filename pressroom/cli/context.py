@@ -1,11 +1,17 @@
-"""What every command shares: the site chosen with ``--site``."""
+"""What every command shares: the site chosen with ``--site``, and its language.
+
+Commands speak the site's interface language (``[site] language``), as its back office does:
+refusals through ``refusal``, other sentences through ``say``. Errors raised before the site
+is loaded (its settings unreadable) cannot know that language and stay as raised.
+"""
 
 from __future__ import annotations
 
 import click
 
 from pressroom.config import Site, load_site
-from pressroom.errors import PressroomError
+from pressroom.errors import PressroomError, localize
+from pressroom.i18n import localized_error
 
 SITE_KEY = "pressroom.site"  # in click's context ``meta``, which sub-commands share
 
@@ -17,3 +23,13 @@ def current_site() -> Site:
         return load_site(root)
     except PressroomError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def refusal(site: Site, exc: PressroomError) -> click.ClickException:
+    """A service's refusal as the terminal shows it, in the site's language."""
+    return click.ClickException(localized_error(exc, site.settings.language))
+
+
+def say(site: Site, message: str, **params: str) -> str:
+    """An English interface sentence (a msgid with ``{}`` fields) in the site's language."""
+    return localize(site.settings.language, message, params)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pressroom import db
-from pressroom.cli.context import current_site
+from pressroom.cli.context import current_site, refusal
 from pressroom.errors import PressroomError
 
 
@@ -17,11 +17,12 @@ def database() -> None:
 @database.command()
 def upgrade() -> None:
     """Bring the database to the newest schema (creating it if needed)."""
+    site = current_site()
     try:
-        found = db.ensure_database(current_site())
+        found = db.ensure_database(site)
         db.upgrade(found)
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise refusal(site, exc) from None
     click.echo(f"database up to date: {db.safe_url(found.url)}")
 
 
@@ -31,8 +32,9 @@ def revision(message: str) -> None:
     """For developers: write a migration from the difference between models and database."""
     from alembic import command
 
+    site = current_site()
     try:
-        found = db.ensure_database(current_site())
+        found = db.ensure_database(site)
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise refusal(site, exc) from None
     command.revision(db.alembic_config(found.url), message=message, autogenerate=True)

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli.context import current_site
+from pressroom.cli.context import current_site, refusal, say
 from pressroom.config import Site, load_site
-from pressroom.errors import PressroomError
+from pressroom.errors import PressroomError, localize
 from pressroom.store import load_catalog, read_release, write_atomic
 
 DEFAULT_OUT = Path("pdf")
+_FAILED = "{file}: error: {message}"
 
 
 def _cores() -> int:
@@ -31,17 +32,23 @@ def _cores() -> int:
 
 
 def export_one(root: str, release_path: str, out_dir: str | None) -> tuple[str, str | None]:
-    """Render one release file of a site (in a worker process); (what was written, or error)."""
+    """Render one release file of a site (in a worker process); (what was written, or error,
+    said in the site's language)."""
     from pressroom.pdfcache import export_pdf, pdf_for
 
+    lang = ""
     try:
         site = load_site(root)
+        lang = site.settings.language
         release, _ = read_release(site, site.root / release_path)
         if out_dir is None:
             return str(pdf_for(site, release).path), None
         return str(export_pdf(site, release, Path(out_dir))), None
     except PressroomError as exc:
-        return release_path, f"{release_path}: error: {exc}"
+        if not lang:  # the site's settings cannot be read: no language to speak
+            return release_path, _FAILED.format(file=release_path, message=exc)
+        said = exc.localized(lang)
+        return release_path, localize(lang, _FAILED, {"file": release_path, "message": said})
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -82,8 +89,14 @@ def _export_all(site: Site, out_dir: Path | None, jobs: int) -> None:
                     bar.update(1)
     for failure in failures:
         click.echo(failure, err=True)
-    where = out_dir if out_dir is not None else "the cache"
-    click.echo(f"{len(paths) - len(failures)} PDF(s) in {where}, {len(failures)} failed", err=True)
+    where = str(out_dir) if out_dir is not None else say(site, "the cache")
+    made, failed = str(len(paths) - len(failures)), str(len(failures))
+    click.echo(
+        say(
+            site, "{made} PDF(s) in {where}, {failed} failed", made=made, where=where, failed=failed
+        ),
+        err=True,
+    )
     if failures:
         raise SystemExit(1)
 
@@ -120,10 +133,10 @@ def pdf(
     """Make the PDF of the release SLUG (drafts and embargoed ones too), or of --all."""
     site = current_site()
     if all_releases == (slug is not None):
-        raise click.UsageError("give either a SLUG or --all")
+        raise click.UsageError(say(site, "give either a SLUG or --all"))
     if all_releases:
         if output is not None:
-            raise click.UsageError("-o is for one release; use --out DIR with --all")
+            raise click.UsageError(say(site, "-o is for one release; use --out DIR with --all"))
         _export_all(site, out_dir, jobs or _cores())
         return
     from pressroom.pdfcache import pdf_for
@@ -132,7 +145,7 @@ def pdf(
         release = load_catalog(site).get(slug or "")
         cached = pdf_for(site, release)
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise refusal(site, exc) from None
     data = cached.path.read_bytes()
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(data)

@@ -7,27 +7,28 @@ import sys
 import click
 
 from pressroom import accounts
-from pressroom.cli.context import current_site
+from pressroom.cli.context import current_site, refusal, say
+from pressroom.config import Site
 from pressroom.db import Database, ensure_database
 from pressroom.errors import PressroomError
 
 
-def _database() -> Database:
+def _database(site: Site) -> Database:
     try:
-        return ensure_database(current_site())
+        return ensure_database(site)
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise refusal(site, exc) from None
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(site: Site, from_stdin: bool) -> str:
     """One line of standard input, or a hidden prompt asked twice."""
     if from_stdin:
         line = sys.stdin.readline()
         typed = line.rstrip("\r\n")
         if not typed:
-            raise click.ClickException("--password-stdin: no password on standard input")
+            raise click.ClickException(say(site, "--password-stdin: no password on standard input"))
         return typed
-    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    return str(click.prompt(say(site, "Password"), hide_input=True, confirmation_prompt=True))
 
 
 @click.group()
@@ -47,14 +48,15 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
 def add(email: str, role: str, password_stdin: bool) -> None:
     """Create an account for EMAIL (an address that has one already is refused)."""
-    database = _database()
+    site = current_site()
+    database = _database(site)
     try:
         # Check the address before asking for a password that would be thrown away.
         accounts.normalize_email(email)
-        password = _read_password(password_stdin)
+        password = _read_password(site, password_stdin)
         account = accounts.add_user(database, email, role, password)
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise refusal(site, exc) from None
     click.echo(f"added {account.email} ({account.role})")
 
 
@@ -63,20 +65,21 @@ def add(email: str, role: str, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
 def passwd(email: str, password_stdin: bool) -> None:
     """Change the password of EMAIL; its open sessions end."""
-    database = _database()
+    site = current_site()
+    database = _database(site)
     try:
         if accounts.find_account(database, email) is None:
             raise accounts.AccountError("{email} has no account.", email=email)
-        account = accounts.change_password(database, email, _read_password(password_stdin))
+        account = accounts.change_password(database, email, _read_password(site, password_stdin))
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise refusal(site, exc) from None
     click.echo(f"password changed for {account.email}")
 
 
 @user.command("list")
 def list_() -> None:
     """List accounts: address, role, state, last login (UTC)."""
-    for account in accounts.list_accounts(_database()):
+    for account in accounts.list_accounts(_database(current_site())):
         state = "active" if account.active else "deactivated"
         last = account.last_login_at.strftime("%Y-%m-%d %H:%M") if account.last_login_at else "-"
         click.echo(f"{account.email}\t{account.role}\t{state}\t{last}")

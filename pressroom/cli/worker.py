@@ -10,7 +10,7 @@ import logging
 
 import click
 
-from pressroom.cli.context import current_site
+from pressroom.cli.context import current_site, refusal
 from pressroom.db import ensure_database
 from pressroom.errors import PressroomError
 
@@ -36,7 +36,7 @@ def worker(workers: int, processes: bool, verbose: bool) -> None:
         # Campaigns a killed worker left half-sent resume now, not at the next sweep.
         resumed = enqueue_due_campaigns(site)
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise refusal(site, exc) from None
     kind = "process" if processes else "thread"
     click.echo(
         f"pressroom: worker for {site.root} ({workers} {kind}s); {len(resumed)} campaigns resumed"

@@ -52,7 +52,12 @@ def pdf_variant(value: str | None = None) -> str:
         return ""
     if chosen not in VARIANTS:
         known = ", ".join(sorted(VARIANTS))
-        raise PdfError(f"unknown PDF variant {chosen!r} ({VARIANT_ENV}); use one of: {known}")
+        raise PdfError(
+            "unknown PDF variant {variant!r} ({setting}); use one of: {known}",
+            variant=chosen,
+            setting=VARIANT_ENV,
+            known=known,
+        )
     return chosen
 
 
@@ -91,7 +96,7 @@ def print_document(site: Site, release: Release) -> PrintDocument:
     try:
         html = render_release(site, view, "print", issuer_logo=issuer_logo_url(site))
     except TemplateError as exc:
-        raise PdfError(f"the print template cannot be rendered: {exc}") from exc
+        raise PdfError("the print template cannot be rendered: {reason}", reason=str(exc)) from exc
     return PrintDocument(view, html, site_origin(site) + release.url)
 
 
@@ -162,5 +167,5 @@ def render_pdf(
                 pdf_identifier=release.url.encode("utf-8"),
             )
     except (ValueError, OSError, AssertionError) as exc:
-        raise PdfError(f"the PDF could not be made: {exc}") from exc
+        raise PdfError("the PDF could not be made: {reason}", reason=str(exc)) from exc
     return pdf

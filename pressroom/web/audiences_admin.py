@@ -2,7 +2,8 @@
 suppression list, and one person's data (export, erasure).
 
 Counting an audience is open to everyone signed in, since it shows only figures; the lists of
-subscribers and suppressions, a person's data and erasure are for admins.
+subscribers and suppressions, a person's data and erasure are for admins. Refusals are shown
+in the back office's language.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def audience() -> str:
     """Choose lists, beats and subscriber topics; see how many addresses that makes, after
     duplicates and suppressions, before anything is sent."""
     site = state.site()
-    loaded, problems = read_lists(site)
+    loaded, unreadable = read_lists(site)
+    problems = [exc.localized(language()) for exc in unreadable]
     names = {c.name for c in loaded}
     choice = AudienceChoice(
         lists=tuple(n for n in request.args.getlist("lists") if n in names),
@@ -81,7 +83,7 @@ def audience() -> str:
         try:
             result = build_audience(site, database(), choice)
         except PressroomError as exc:
-            problems.append(str(exc))
+            problems.append(exc.localized(language()))
     _outlets, beats = outlets_and_beats(loaded)
     return render_page(
         "admin/contacts/audience.html",
@@ -168,7 +170,7 @@ def person() -> Any:
         try:
             data = data_rights.person_data(state.site(), database(), address)
         except PressroomError as exc:
-            flash(str(exc), "error")
+            flash(exc.localized(language()), "error")
     return render_page(
         "admin/contacts/person.html",
         address=address,
@@ -203,11 +205,8 @@ def person_erase() -> Response:
         erased = data_rights.erase_person(
             state.site(), database(), subscriber_email(address), current_account()
         )
-    except SubscriberError as exc:
-        flash(exc.localized(language()), "error")
-        return redirect(url_for("audiences_admin.person", email=address))
     except PressroomError as exc:
-        flash(str(exc), "error")
+        flash(exc.localized(language()), "error")
         return redirect(url_for("audiences_admin.person", email=address))
     lists = ", ".join(erased.lists) or t("none")
     flash(t("Erased. Lists changed: {lists}. Only the address's hash is kept.", lists=lists))

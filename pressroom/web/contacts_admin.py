@@ -3,7 +3,8 @@
 Everyone signed in may read the lists; changing them, importing and exporting (a list of
 people's addresses leaving the building) needs the publisher role. Every change goes through
 ``pressroom.contacts_edit`` or ``contacts_import``, which write the list file atomically and
-refuse to overwrite a version the person did not see.
+refuse to overwrite a version the person did not see. Their refusals, a list's problems and
+an import's notes are shown in the back office's language (``localized``).
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ from pressroom.contacts_edit import remove_contact as remove_contact_from_list
 from pressroom.contacts_edit import update_contact as update_contact_in_list
 from pressroom.contacts_export import export_csv
 from pressroom.contacts_import import apply_import, preview_import
-from pressroom.errors import NotFoundError, PressroomError
+from pressroom.errors import ConflictError, NotFoundError, PressroomError
 from pressroom.suppression import suppressed_hashes
 from pressroom.web import state
-from pressroom.web.backoffice import current_account, database, render_page, t
+from pressroom.web.backoffice import current_account, database, language, render_page, t
 from pressroom.web.security import add_backoffice_headers, role_required
 
 bp = Blueprint("contacts_admin", __name__, url_prefix="/admin/contacts")
@@ -76,7 +77,7 @@ def _list_or_404(name: str) -> ContactList:
     except ContactError as exc:
         if not list_path_exists(name):
             abort(404)
-        flash(str(exc), "error")
+        flash(exc.localized(language()), "error")
         abort(redirect(url_for("contacts_admin.lists")))
 
 
@@ -102,7 +103,7 @@ def lists() -> str:
     return render_page(
         "admin/contacts/index.html",
         lists=loaded,
-        problems=problems,
+        problems=[p.localized(language()) for p in problems],
         filters=filters,
         searched=searched,
         found=found[:MAX_RESULTS],
@@ -119,7 +120,7 @@ def list_create() -> Response:
     try:
         create_contact_list(state.site(), name)
     except PressroomError as exc:
-        flash(str(exc), "error")
+        flash(exc.localized(language()), "error")
         return redirect(url_for("contacts_admin.lists"))
     audit.record(database(), _actor(), "contacts.list_created", name)
     flash(t("List {name} created.", name=name))
@@ -139,6 +140,7 @@ def list_page(name: str) -> str:
     return render_page(
         "admin/contacts/list.html",
         contact_list=contact_list,
+        problems=[p.localized(language()) for p in contact_list.problems],
         contacts=shown,
         suppressed={c.email for c in shown if c.key in blocked},
         found_total=len(found),
@@ -199,10 +201,11 @@ def contact_save(name: str) -> Any:
         else:
             add_contact_to_list(site, name, contact, expected)
     except ContactFormError as exc:
-        errors = {exc.field: [str(exc)]}
+        errors = {exc.field: [exc.localized(language())]}
         return _contact_page(contact_list, values, errors, original), 400
     except PressroomError as exc:
-        return _contact_page(contact_list, values, {"": [str(exc)]}, original), 409
+        errors = {"": [exc.localized(language())]}
+        return _contact_page(contact_list, values, errors, original), 409
     action = "contacts.contact_updated" if original else "contacts.contact_added"
     audit.record(database(), _actor(), action, name)
     flash(t("{email} saved in {name}.", email=contact.email, name=name))
@@ -216,7 +219,7 @@ def contact_remove(name: str) -> Response:
     try:
         remove_contact_from_list(state.site(), name, address, request.form.get("version") or None)
     except PressroomError as exc:
-        flash(str(exc), "error")
+        flash(exc.localized(language()), "error")
     else:
         audit.record(database(), _actor(), "contacts.contact_removed", name)
         flash(t("{email} removed from {name}.", email=address, name=name))
@@ -234,7 +237,7 @@ def contact_move(name: str) -> Response:
             state.site(), name, address, target, request.form.get("version") or None, copy=copy
         )
     except PressroomError as exc:
-        flash(str(exc), "error")
+        flash(exc.localized(language()), "error")
     else:
         audit.record(database(), _actor(), "contacts.contact_moved", name, {"to": target})
         message = "{email} copied to {target}." if copy else "{email} moved to {target}."
@@ -289,7 +292,8 @@ def import_preview(name: str) -> Any:
     try:
         preview = preview_import(state.site(), name, data, source)
     except PressroomError as exc:
-        return render_page("admin/contacts/import.html", list_name=name, errors=[str(exc)]), 400
+        errors = [exc.localized(language())]
+        return render_page("admin/contacts/import.html", list_name=name, errors=errors), 400
     _forget_old_uploads()
     upload_id = secrets.token_hex(16)
     (_uploads_dir() / f"{upload_id}.upload").write_bytes(data)
@@ -301,6 +305,8 @@ def import_preview(name: str) -> Any:
         source=source,
         version=preview.base.version.sha256 if preview.base.version else "",
         labels=FIELD_LABELS,
+        refused=[(note, note.localized(language())) for note in preview.refused],
+        warnings=[(note, note.localized(language())) for note in preview.warnings],
     )
 
 
@@ -320,12 +326,12 @@ def import_confirm(name: str) -> Response:
         preview = preview_import(state.site(), name, path.read_bytes(), source)
         seen = request.form.get("version", "")
         if (preview.base.version.sha256 if preview.base.version else "") != seen:
-            raise PressroomError(
-                t("The list changed since the preview: upload the file again to see what changes.")
+            raise ConflictError(
+                "The list changed since the preview: upload the file again to see what changes."
             )
         apply_import(state.site(), preview)
     except PressroomError as exc:
-        flash(str(exc), "error")
+        flash(exc.localized(language()), "error")
         return redirect(url_for("contacts_admin.import_form", name=name))
     path.unlink(missing_ok=True)
     details = {"added": len(preview.added), "updated": len(preview.updated)}

@@ -19,7 +19,6 @@ from pressroom import editing, history, publishing
 from pressroom.accounts import Account
 from pressroom.config import PressContact
 from pressroom.contacts import ContactError, read_press_officers
-from pressroom.editing import EditingError
 from pressroom.errors import ConflictError, NotFoundError, PressroomError
 from pressroom.release import Release
 from pressroom.release_form import (
@@ -55,7 +54,7 @@ def _officers() -> tuple[PressContact, ...]:
     try:
         return read_press_officers(state.site())
     except ContactError as exc:
-        flash(str(exc), "error")
+        flash(exc.localized(language()), "error")
         return ()
 
 
@@ -83,11 +82,10 @@ def _translated(errors: dict[str, list[Any]]) -> dict[str, list[str]]:
 
 
 def _message(exc: PressroomError) -> str:
-    if isinstance(exc, EditingError | UploadError):
-        return t(exc.message, **exc.params)
+    """A refusal in the back office's language; a conflict says what to do about it."""
     if isinstance(exc, ConflictError):
         return t("Someone else changed this release since you opened it. Reload it to see.")
-    return str(exc)
+    return exc.localized(language())
 
 
 def render_form(

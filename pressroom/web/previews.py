@@ -3,6 +3,7 @@
 Each is made by the code that makes the real one (``render_release_page``, ``render_pdf``,
 ``build_message``), from the saved file or from the form's unsaved values, drafts included.
 A draft's uploads are not public yet, so the preview links them through the back office.
+What keeps a preview from being made is said in the back office's language.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pressroom.release_form import FormError, legacy_images, parse_form
 from pressroom.render.context import release_view
 from pressroom.store import decode_release
 from pressroom.web import state
-from pressroom.web.backoffice import render_page, t
+from pressroom.web.backoffice import language, render_page, t
 from pressroom.web.security import add_backoffice_headers
 
 bp = Blueprint("previews", __name__, url_prefix="/admin/communiques")
@@ -77,7 +78,7 @@ def _from_form() -> Release:
         normalised, _ = decode_release(text.encode("utf-8"), path)
         release, _ = parse_release(normalised, path, site.settings)
     except PressroomError as exc:
-        raise PreviewProblem([str(exc)]) from None
+        raise PreviewProblem([exc.localized(language())]) from None
     return release
 
 
@@ -100,7 +101,7 @@ def pdf_response(release: Release) -> Response:
     try:
         data = render_pdf(state.site(), release)
     except PressroomError as exc:
-        raise PreviewProblem([str(exc)], 503) from None
+        raise PreviewProblem([exc.localized(language())], 503) from None
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{release_pdf_name(release)}"'
     return response
@@ -115,7 +116,8 @@ def mail_page(release: Release) -> str:
             site, release_view(site, release), SAMPLE_RECIPIENT, options, delivery_id="apercu"
         )
     except PressroomError as exc:
-        return render_page("admin/editor/preview_error.html", problems=[str(exc)])
+        problems = [exc.localized(language())]
+        return render_page("admin/editor/preview_error.html", problems=problems)
     message = outgoing.message
     html_part = message.get_body(("html",))
     text_part = message.get_body(("plain",))

@@ -1,4 +1,5 @@
-"""A release's revisions: the list, what one changed (a diff), and restoring it."""
+"""A release's revisions: the list, what one changed (a diff), and restoring it (refusals in
+the back office's language)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from pressroom import history, revisions
-from pressroom.editing import EditingError, file_version, release_path
+from pressroom.editing import file_version, release_path
 from pressroom.errors import ConflictError, NotFoundError, PressroomError
 from pressroom.release import Release
 from pressroom.web import state
@@ -83,11 +84,8 @@ def revision_restore(slug: str, revision_id: str) -> Response:
             t("Someone else changed this release since you opened it. Reload it to see."), "error"
         )
         return redirect(url_for("revisions.revision_diff", slug=slug, revision_id=revision_id))
-    except EditingError as exc:
-        flash(t(exc.message, **exc.params), "error")
-        return redirect(url_for("revisions.revision_diff", slug=slug, revision_id=revision_id))
     except PressroomError as exc:
-        flash(str(exc), "error")
+        flash(exc.localized(language()), "error")
         return redirect(url_for("revisions.revision_diff", slug=slug, revision_id=revision_id))
     flash(t("This revision is restored as the current version."))
     return redirect(url_for("editor.edit", slug=saved.release.slug))

@@ -143,7 +143,7 @@ def test_import_shows_a_preview_and_writes_only_on_confirmation(
     preview = publisher.post(path, data=data, content_type="multipart/form-data")
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
-    assert "invalid address" in html and "duplicate of row" in html
+    assert "adresse invalide" in html and "doublon de la ligne" in html
     assert (demo_site.contacts_dir / "journalistes.csv").read_bytes() == before
     confirm = {
         "csrf_token": csrf_token_in(html),
