@@ -86,7 +86,10 @@ def long_date(when: datetime, lang: str) -> str:
 
 def date_line(place: str, when: datetime, lang: str) -> str:
     """The place and date line of a communiqué: ``Paris, le 18 novembre 2021``."""
-    day = long_date(when, lang)
+    return _place_and_day(place, long_date(when, lang), lang)
+
+
+def _place_and_day(place: str, day: str, lang: str) -> str:
     if not place:
         return day
     return f"{place}, le {day}" if base_language(lang) == "fr" else f"{place}, {day}"
@@ -113,6 +116,7 @@ def release_view(site: Site, release: Release) -> ReleaseView:
     chapeau = render_markdown(release.chapeau, lang=lang)
     body = render_markdown(release.body, lang=lang)
     code = base_language(lang)
+    day = long_date(local, lang)
     return ReleaseView(
         release=release,
         lang=lang,
@@ -120,9 +124,9 @@ def release_view(site: Site, release: Release) -> ReleaseView:
         chapeau_html=chapeau.html,
         body_html=body.html,
         summary=chapeau.text or body.text[:300],
-        date_text=long_date(local, lang),
+        date_text=day,
         datetime_text=format_datetime(local, "long", tzinfo=site.settings.zone, locale=code),
-        date_line=date_line(site.settings.place, local, lang),
+        date_line=_place_and_day(site.settings.place, day, lang),
         label=category_label(release.category),
         contact=release.contact_or(site.settings.press_contact),
         images=tuple(resolve_link(site, i.src, i.alt) for i in release.images),
