@@ -98,7 +98,12 @@ def header_address(name: str, address: MailAddress) -> Address:
 
 def encoded_words(text: str) -> list[str]:
     """``text`` as RFC 2047 encoded words (UTF-8, Q encoding), each within 75 characters and
-    holding whole characters, so that adjacent words decode back to ``text`` exactly."""
+    holding whole characters, so that adjacent words decode back to ``text`` exactly.
+
+    Mail clients drop the fold between two encoded words (RFC 2047 6.2); Python's
+    ``policy.default`` parser reads a space there instead, for the email package's own
+    headers as for these.
+    """
     words: list[str] = []
     current: list[str] = []
     length = 0
@@ -140,7 +145,8 @@ def address_field(field: str, name: str, address: MailAddress) -> str:
         line += " " + word
     lines.append(line)
     folded = "\r\n".join(lines)
-    if "\r" in folded.replace("\r\n ", "") or "\n" in folded.replace("\r\n ", ""):
+    unfolded = folded.replace("\r\n ", "")
+    if "\r" in unfolded or "\n" in unfolded:
         raise MailError(f"{field}: a line break in {folded!r} would add a header")
     return folded
 

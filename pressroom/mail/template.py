@@ -24,6 +24,7 @@ has an unsubscribe link, or the reverse. Core module: no Flask, no smtplib.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -70,6 +71,7 @@ class FilledMessage:
     message_id: str
 
     def as_bytes(self) -> bytes:
+        """The message as sent on the wire (CRLF line ends)."""
         return self.data
 
     @property
@@ -96,7 +98,7 @@ class MessageTemplate:
     unsubscribe: bool  # whether the template carries List-Unsubscribe and the links
     pieces: tuple[bytes, ...] = field(repr=False)
     slots: tuple[str, ...]
-    lines: dict[str, _Line] = field(repr=False)
+    lines: Mapping[str, _Line] = field(repr=False)
 
     def fill(
         self,
