@@ -144,9 +144,11 @@ def watch_rebuilds(site: Path, out: Path, repeats: int) -> list[tuple[float, flo
     threading.Thread(target=read, daemon=True).start()
 
     def rebuilt() -> float:
-        """Wait for the next 'N pages rewritten in X ms' line; gives X in seconds."""
+        """Wait for the next 'N pages rewritten in X ms' line (French: the site's language);
+        gives X in seconds."""
+        line = r"\d+ pages? (?:rewritten|réécrites?).* (?:in|en) (\d+) ms$"
         while True:
-            found = re.match(r"\d+ pages? rewritten.* in (\d+) ms$", lines.get(timeout=120).strip())
+            found = re.match(line, lines.get(timeout=120).strip())
             if found:
                 return int(found[1]) / 1000
 

@@ -74,32 +74,45 @@ def imap_folder(address: str, *, plain: bool = False) -> ImapFolder:
     """Read ``imaps://USER@HOST/FOLDER`` (TLS from the start), ``imap://USER@HOST/FOLDER``
     (STARTTLS required) or, with ``plain``, ``imap://`` without TLS to this machine only."""
     parts = urlsplit(address)
-    usage = "imaps://USER@HOST/FOLDER or imap://USER@HOST/FOLDER"
     if parts.scheme not in ("imap", "imaps") or not parts.hostname:
-        raise BounceError(f"{address}: not an IMAP folder address ({usage})")
+        raise BounceError(
+            "{address}: not an IMAP folder address (imaps://USER@HOST/FOLDER or "
+            "imap://USER@HOST/FOLDER)",
+            address=address,
+        )
     if parts.password is not None:
         shown = address.replace(f":{parts.password}@", ":…@", 1)  # not on the screen either
         raise BounceError(
-            f"{shown}: the password must not be in the address (every user of the machine "
-            "can read a command line); set PRESSROOM_BOUNCES_PASSWORD or type it when asked"
+            "{address}: the password must not be in the address (every user of the machine "
+            "can read a command line); set PRESSROOM_BOUNCES_PASSWORD or type it when asked",
+            address=shown,
         )
     if not parts.username:
-        raise BounceError(f"{address}: no user name ({usage})")
+        raise BounceError(
+            "{address}: no user name (imaps://USER@HOST/FOLDER or imap://USER@HOST/FOLDER)",
+            address=address,
+        )
     try:
         port = parts.port
     except ValueError:
-        raise BounceError(f"{address}: the port is not a number from 1 to 65535") from None
+        raise BounceError(
+            "{address}: the port is not a number from 1 to 65535", address=address
+        ) from None
     if parts.query or parts.fragment:
-        raise BounceError(f"{address}: an IMAP folder address has no ?query nor #fragment")
+        raise BounceError(
+            "{address}: an IMAP folder address has no ?query nor #fragment", address=address
+        )
     host = parts.hostname
     security: Security = "tls" if parts.scheme == "imaps" else "starttls"
     if plain:
         if security == "tls":
-            raise BounceError(f"{address}: imaps:// is TLS; plain IMAP is imap://")
+            raise BounceError("{address}: imaps:// is TLS; plain IMAP is imap://", address=address)
         if not _is_loopback(host):
             raise BounceError(
-                f"{address}: plain IMAP would send the password in clear to {host}; it is "
-                "allowed only to this machine (localhost, 127.0.0.1, ::1)"
+                "{address}: plain IMAP would send the password in clear to {host}; it is "
+                "allowed only to this machine (localhost, 127.0.0.1, ::1)",
+                address=address,
+                host=host,
             )
         security = "plain"
     return ImapFolder(
@@ -155,7 +168,12 @@ class _Session:
     def check(self, reply: tuple[str, Sequence[object]], doing: str) -> Sequence[object]:
         status, data = reply
         if status != "OK":
-            raise BounceError(f"IMAP server {self.where.server}: {doing}: {_said(data)}")
+            raise BounceError(
+                "IMAP server {server}: {doing}: {reply}",
+                server=self.where.server,
+                doing=doing,
+                reply=_said(data),
+            )
         return data
 
     def login(self, password: str) -> None:
@@ -169,12 +187,16 @@ class _Session:
                 self.client.login(quoted(user), password)
         except imaplib.IMAP4.error as exc:
             raise BounceError(
-                f"IMAP server {self.where.server} refused the login of {user}: {exc}"
+                "IMAP server {server} refused the login of {user}: {reason}",
+                server=self.where.server,
+                user=user,
+                reason=str(exc),
             ) from None
         except UnicodeEncodeError:
             raise BounceError(
-                f"IMAP server {self.where.server} takes only ASCII user names and passwords "
-                "(it offers no AUTH=PLAIN)"
+                "IMAP server {server} takes only ASCII user names and passwords "
+                "(it offers no AUTH=PLAIN)",
+                server=self.where.server,
             ) from None
         words = self.check(self.client.capability(), "CAPABILITY")
         self.capabilities = frozenset(str(_said(words)).upper().split())
@@ -184,8 +206,11 @@ class _Session:
         status, data = self.client.select(quoted_mailbox(folder))
         if status != "OK":
             raise BounceError(
-                f"IMAP server {self.where.server}: no folder {folder!r} for "
-                f"{self.where.username} ({_said(data)})"
+                "IMAP server {server}: no folder {folder} for {user} ({reply})",
+                server=self.where.server,
+                folder=repr(folder),
+                user=self.where.username,
+                reply=_said(data),
             )
 
     def ensure_folder(self, name: str) -> None:
@@ -195,8 +220,11 @@ class _Session:
         status, data = self.client.create(quoted_mailbox(name))
         if status != "OK":
             raise BounceError(
-                f"IMAP server {self.where.server}: cannot create the folder {name!r} for "
-                f"processed bounces ({_said(data)}); name another with --processed-folder"
+                "IMAP server {server}: cannot create the folder {folder} for processed "
+                "bounces ({reply}); name another with --processed-folder",
+                server=self.where.server,
+                folder=repr(name),
+                reply=_said(data),
             )
 
     def pending(self) -> list[str]:
@@ -251,8 +279,9 @@ def _connect(where: ImapFolder, timeout: float) -> imaplib.IMAP4:
         if where.security == "starttls":
             if "STARTTLS" not in client.capabilities:
                 raise BounceError(
-                    f"IMAP server {where.server} does not offer STARTTLS: use imaps:// if it "
-                    "listens with TLS (port 993); the password is never sent in clear"
+                    "IMAP server {server} does not offer STARTTLS: use imaps:// if it "
+                    "listens with TLS (port 993); the password is never sent in clear",
+                    server=where.server,
                 )
             client.starttls(ssl_context=context)
     except BaseException:
@@ -273,17 +302,27 @@ def process_imap(
     """Every message of the folder not yet read: bounces applied then moved to ``processed``
     (created if missing), other mail left in place. ``progress(done, total)`` follows it."""
     if processed == where.folder:
-        raise BounceError(f"{where}: the processed bounces need a folder of their own")
+        raise BounceError(
+            "{folder}: the processed bounces need a folder of their own", folder=str(where)
+        )
     report = ImapReport()
     try:
         client = _connect(where, timeout)
     except ssl.SSLCertVerificationError as exc:
-        raise BounceError(f"IMAP server {where.server}: TLS failed: {exc}") from None
+        raise BounceError(
+            "IMAP server {server}: TLS failed: {reason}", server=where.server, reason=str(exc)
+        ) from None
     except ssl.SSLError as exc:
-        hint = " (a port that takes STARTTLS is imap://)" if where.security == "tls" else ""
-        raise BounceError(f"IMAP server {where.server}: TLS failed{hint}: {exc}") from None
+        message = (
+            "IMAP server {server}: TLS failed (a port that takes STARTTLS is imap://): {reason}"
+            if where.security == "tls"
+            else "IMAP server {server}: TLS failed: {reason}"
+        )
+        raise BounceError(message, server=where.server, reason=str(exc)) from None
     except (OSError, imaplib.IMAP4.error) as exc:
-        raise BounceError(f"IMAP server {where.server} cannot be reached: {exc}") from None
+        raise BounceError(
+            "IMAP server {server} cannot be reached: {reason}", server=where.server, reason=str(exc)
+        ) from None
     session = _Session(where, client)
     try:
         session.login(password)
@@ -308,11 +347,20 @@ def process_imap(
         session.expunge(copied)
     except (OSError, imaplib.IMAP4.abort) as exc:
         raise BounceError(
-            f"IMAP server {where.server}, folder {where.folder!r}: connection lost after "
-            f"{report.messages} messages (those are recorded; run again for the rest): {exc}"
+            "IMAP server {server}, folder {folder}: connection lost after {count} messages "
+            "(those are recorded; run again for the rest): {reason}",
+            server=where.server,
+            folder=repr(where.folder),
+            count=str(report.messages),
+            reason=str(exc),
         ) from None
     except imaplib.IMAP4.error as exc:
-        raise BounceError(f"IMAP server {where.server}, folder {where.folder!r}: {exc}") from None
+        raise BounceError(
+            "IMAP server {server}, folder {folder}: {reason}",
+            server=where.server,
+            folder=repr(where.folder),
+            reason=str(exc),
+        ) from None
     finally:
         _logout(client)
     return report

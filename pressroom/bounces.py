@@ -29,7 +29,7 @@ from flufl.bounce import all_failures
 
 from pressroom import audit
 from pressroom.db import Database
-from pressroom.errors import PressroomError
+from pressroom.errors import PressroomError, localize
 from pressroom.mail.message import delivery_from_verp
 from pressroom.models.audit import has_entry
 from pressroom.models.deliveries import delivery_address, mark_bounced
@@ -40,6 +40,12 @@ RECORDED = "bounce.recorded"
 
 # What became of one message: the IMAP reader moves bounces away and leaves the rest.
 Outcome = Literal["permanent", "delayed", "not-bounce", "already-recorded"]
+
+_SUMMARY = (
+    "{messages} messages: {permanent} permanent failures ({deliveries} matched to a delivery), "
+    "{delayed} delays, {not_bounces} not bounces"
+)
+_SUMMARY_RECORDED = _SUMMARY + ", {recorded} already recorded"
 
 # Where MTAs put the address a bounce was sent to (the VERP one).
 _RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To")
@@ -60,16 +66,17 @@ class BounceReport:
     deliveries: int = 0  # permanent failures matched to a delivery through VERP
     already_recorded: int = 0  # permanent failures a previous pass applied
 
-    def summary(self) -> str:
-        """One line for the terminal."""
-        line = (
-            f"{self.messages} messages: {self.permanent} permanent failures "
-            f"({self.deliveries} matched to a delivery), {self.delayed} delays, "
-            f"{self.not_bounces} not bounces"
-        )
-        if self.already_recorded:
-            line += f", {self.already_recorded} already recorded"
-        return line
+    def summary(self, lang: str = "en") -> str:
+        """One line for the terminal, in an interface language."""
+        counts = {
+            "messages": str(self.messages),
+            "permanent": str(self.permanent),
+            "deliveries": str(self.deliveries),
+            "delayed": str(self.delayed),
+            "not_bounces": str(self.not_bounces),
+            "recorded": str(self.already_recorded),
+        }
+        return localize(lang, _SUMMARY_RECORDED if self.already_recorded else _SUMMARY, counts)
 
 
 def _delivery_row(message: Message) -> int | None:
@@ -136,7 +143,7 @@ def _parse(data: bytes) -> Message:
 def process_maildir(database: Database, folder: Path) -> BounceReport:
     """Every unread message of a Maildir, each marked read (moved to ``cur/``, flag S)."""
     if not (folder / "new").is_dir() and not (folder / "cur").is_dir():
-        raise BounceError(f"{folder}: not a Maildir (no new/ nor cur/ folder)")
+        raise BounceError("{folder}: not a Maildir (no new/ nor cur/ folder)", folder=str(folder))
     box = mailbox.Maildir(folder, factory=None, create=False)
     report = BounceReport()
     for key in list(box.keys()):
@@ -154,7 +161,7 @@ def process_mbox(database: Database, path: Path) -> BounceReport:
     """Every message of an mbox file, left as it is: a second pass finds its bounces already
     recorded."""
     if not path.is_file():
-        raise BounceError(f"{path}: no such mbox file")
+        raise BounceError("{path}: no such mbox file", path=str(path))
     report = BounceReport()
     box = mailbox.mbox(path, create=False)
     try:

@@ -76,11 +76,19 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.severity}: {self.message}"
 
+    def message_in(self, lang: str) -> str:
+        """The message alone in an interface language, without where it is."""
+        return self.text.localized(lang) if self.text else gettext(lang, self.message)
+
     def localized(self, lang: str) -> str:
-        """``path:line: severity: message`` in an interface language."""
-        said = self.text.localized(lang) if self.text else gettext(lang, self.message)
+        """``path:line: severity: message`` in an interface language, for a person to read."""
         where = {"path": self.path, "line": str(self.line), "severity": self.severity}
-        return localize(lang, _PROBLEM, {**where, "message": said}, ("severity",))
+        return localize(lang, _PROBLEM, {**where, "message": self.message_in(lang)}, ("severity",))
+
+    def for_tools(self, lang: str) -> str:
+        """``path:line: error|warning: message`` with only the message translated: editors and
+        CI match that prefix (gcc's form), so its spacing and keywords never change."""
+        return f"{self.path}:{self.line}: {self.severity}: {self.message_in(lang)}"
 
 
 class PressroomError(Exception):

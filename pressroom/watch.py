@@ -24,7 +24,8 @@ from pathlib import Path
 from pressroom.build import BuildReport, build_site
 from pressroom.buildcache import BuildMemory
 from pressroom.config import SETTINGS_FILE, Site, load_site
-from pressroom.errors import PressroomError, Problem
+from pressroom.errors import PressroomError, Problem, localize
+from pressroom.i18n import ngettext
 from pressroom.legal import pages_dir
 from pressroom.store import Catalog, relative
 
@@ -51,21 +52,30 @@ class Rebuild:
     report: BuildReport | None
     seconds: float
     problems: list[Problem] = field(default_factory=list)
-    error: str | None = None
+    error: PressroomError | None = None
 
-    def lines(self) -> list[str]:
-        """``3 pages rewritten in 41 ms``, after the problems of the files that changed."""
-        out = [str(p) for p in self.problems]
+    def lines(self, lang: str = "en") -> list[str]:
+        """``3 pages rewritten in 41 ms``, after the problems of the files that changed, in an
+        interface language (the problems in the form editors parse, as ``pressroom check``)."""
+        out = [p.for_tools(lang) for p in self.problems]
         if self.error is not None:
-            return [*out, f"error: {self.error}"]
+            return [
+                *out,
+                localize(lang, "error: {message}", {"message": self.error.localized(lang)}),
+            ]
         assert self.report is not None
         report = self.report
         pages = len(report.rendered)
-        text = f"{pages} page{'s' if pages != 1 else ''} rewritten"
-        extra = [(report.copied, "copied"), (len(report.removed), "removed"), (report.pdfs, "PDF")]
-        details = ", ".join(f"{n} {what}" for n, what in extra if n)
-        text += f" ({details})" if details else ""
-        return [*out, f"{text} in {self.seconds * 1000:.0f} ms"]
+        text = ngettext(lang, "{count} page rewritten", "{count} pages rewritten", pages)
+        extra = [
+            (report.copied, "{count} copied"),
+            (len(report.removed), "{count} removed"),
+            (report.pdfs, "{count} PDF"),
+        ]
+        details = ", ".join(localize(lang, what, {"count": str(n)}) for n, what in extra if n)
+        text = text.format(count=pages) + (f" ({details})" if details else "")
+        ms = f"{self.seconds * 1000:.0f}"
+        return [*out, localize(lang, "{done} in {ms} ms", {"done": text, "ms": ms})]
 
 
 def next_embargo(catalog: Catalog, now: datetime) -> datetime | None:
@@ -114,7 +124,7 @@ class SiteWatch:
                 self.site, self.out, pdf=self.pdf, now=self.clock(), memory=self.memory
             )
         except PressroomError as exc:
-            return Rebuild(None, time.perf_counter() - start, error=str(exc))
+            return Rebuild(None, time.perf_counter() - start, error=exc)
         return Rebuild(report, time.perf_counter() - start, self._problems())
 
     def _problems(self) -> list[Problem]:
@@ -146,7 +156,7 @@ class SiteWatch:
 def watch_loop(watch: SiteWatch, wait: Wait, echo: Callable[[str], None]) -> None:
     """Build, then rebuild on each relevant change and each embargo's end, until told to stop."""
     try:
-        for line in watch.first_build().lines():
+        for line in watch.first_build().lines(watch.site.settings.language):
             echo(line)
         while True:
             due = watch.next_due()
@@ -159,7 +169,8 @@ def watch_loop(watch: SiteWatch, wait: Wait, echo: Callable[[str], None]) -> Non
                 continue  # our own writes, instance/, files the export does not use
             if not changes and (due is None or watch.clock() < due):
                 continue  # woken up before the embargo's end
-            for line in watch.build(relevant).lines():
+            rebuild = watch.build(relevant)
+            for line in rebuild.lines(watch.site.settings.language):
                 echo(line)
     finally:
         watch.save()

@@ -288,7 +288,7 @@ def test_build_command_reports_what_it_wrote(small: Site, tmp_path: Path) -> Non
         cli, ["--site", str(small.root), "build", "--out", str(tmp_path / "out"), "--no-pdf"]
     )
     assert result.exit_code == 0, result.output
-    assert "pages written" in result.output
+    assert "pages écrites" in result.output
 
 
 def test_build_refuses_to_write_into_the_site(small: Site) -> None:

@@ -69,7 +69,7 @@ def test_changed_release_is_rewritten(site: Site, tmp_path: Path) -> None:
     watch = SiteWatch(site, out, pdf=False, clock=lambda: NOW)
     lines = run(watch, edit(site.releases_dir / DEUXIEME, "au centre", "toujours au centre"))
     assert "toujours au centre" in (out / DEUXIEME_PAGE).read_text(encoding="utf-8")
-    assert re.fullmatch(r"5 pages rewritten in \d+ ms", lines[-1])  # page, index, 3 feeds
+    assert re.fullmatch(r"5 pages réécrites en \d+ ms", lines[-1])  # page, index, 3 feeds
 
 
 def test_rebuild_rewrites_only_the_pages_concerned(site: Site, tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_bad_release_is_reported_with_its_line_and_skipped(site: Site, tmp_path:
 
     watch = SiteWatch(site, out, pdf=False, clock=lambda: NOW)
     lines = run(watch, add_bad, edit(site.releases_dir / DEUXIEME, "au centre", "au cœur"))
-    assert f"releases/{bad.name}:5: error: YAML syntax" in "\n".join(lines)  # where it is seen
+    assert f"releases/{bad.name}:5: error: syntaxe YAML" in "\n".join(lines)  # where it is seen
     assert "au cœur" in (out / DEUXIEME_PAGE).read_text(encoding="utf-8")  # the watch went on
     assert not (out / "espace-presse/un-communique-dont-le-yaml-est-casse").exists()
 
@@ -162,7 +162,7 @@ def test_broken_settings_are_reported_and_the_old_ones_kept(site: Site, tmp_path
     settings = site.root / "pressroom.toml"
     watch = SiteWatch(site, out, pdf=False, clock=lambda: NOW)
     lines = run(watch, edit(settings, "per_page = 2", "per_page = 'deux'"))
-    assert lines[-1].startswith("error: pressroom.toml: [site] per_page must be a int")
+    assert lines[-1].startswith("erreur : pressroom.toml: [site] per_page must be a int")
     assert watch.site.settings.per_page == 2
 
 
@@ -188,10 +188,10 @@ def watching(site: Site, tmp_path: Path) -> Iterator[queue.Queue[str]]:
 def test_watchfiles_sees_a_saved_release(
     watching: queue.Queue[str], site: Site, tmp_path: Path
 ) -> None:
-    assert "rewritten" in watching.get(timeout=30)  # the first build
+    assert "réécrites" in watching.get(timeout=30)  # the first build
     path = site.releases_dir / DEUXIEME
     path.write_text(path.read_text().replace("au centre", "au milieu"), encoding="utf-8")
-    assert watching.get(timeout=30).startswith("5 pages rewritten")
+    assert watching.get(timeout=30).startswith("5 pages réécrites")
     assert "au milieu" in (tmp_path / "out" / DEUXIEME_PAGE).read_text(encoding="utf-8")
 
 
@@ -204,10 +204,10 @@ def test_watch_command_builds_then_stops_cleanly_on_sigterm(site: Site, tmp_path
     lines: list[str] = []
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
-        while not any("rewritten" in line for line in lines) and selector.select(timeout=60):
+        while not any("réécrites" in line for line in lines) and selector.select(timeout=60):
             lines.append(process.stdout.readline())
     process.send_signal(signal.SIGTERM)
     rest, _ = process.communicate(timeout=60)
     assert process.returncode == 0
-    assert rest.splitlines()[-1] == "Stopped."
+    assert rest.splitlines()[-1] == "Arrêté."
     assert (tmp_path / "out" / DEUXIEME_PAGE).is_file()

@@ -55,6 +55,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """A site whose releases are copies of every hostile file (shared: nothing writes to it)."""
     root = tmp_path_factory.mktemp("hostile")
     (root / "releases").mkdir()
+    # In English, the language of the table's words (a French site's lines: test_cli_language).
+    (root / "pressroom.toml").write_text('[site]\nlanguage = "en"\n', encoding="utf-8")
     for path in HOSTILE.iterdir():
         shutil.copyfile(path, root / "releases" / path.name)
     return load_site(root)

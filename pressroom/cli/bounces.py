@@ -12,7 +12,8 @@ import click
 
 from pressroom.bounce_imap import PROCESSED_FOLDER, ImapFolder, imap_folder, process_imap
 from pressroom.bounces import BounceReport, process_maildir, process_mbox
-from pressroom.cli.context import current_site
+from pressroom.cli.context import current_site, refusal, say
+from pressroom.config import Site
 from pressroom.db import Database, ensure_database
 from pressroom.errors import PressroomError
 
@@ -74,17 +75,18 @@ def process(
     the folder, unread, tagged $PressroomNotBounce so that later passes skip it. A server whose
     certificate comes from a private authority: set SSL_CERT_FILE to that authority's
     certificate. Exit 1 when the source cannot be read."""
+    site = current_site()
     if sum((maildir is not None, mbox is not None, imap is not None)) != 1:
-        raise click.UsageError("give one of --maildir DIR, --mbox FILE or --imap URL")
+        raise click.UsageError(say(site, "give one of --maildir DIR, --mbox FILE or --imap URL"))
     if no_tls and imap is None:
-        raise click.UsageError("--no-tls goes with --imap imap://USER@localhost/FOLDER")
+        raise click.UsageError(say(site, "--no-tls goes with --imap imap://USER@localhost/FOLDER"))
     try:
         if imap is not None:
             where = imap_folder(imap, plain=no_tls)
-            password = _password(where)
-            _process_imap(ensure_database(current_site()), where, password, processed_folder)
+            password = _password(site, where)
+            _process_imap(site, ensure_database(site), where, password, processed_folder)
             return
-        database = ensure_database(current_site())
+        database = ensure_database(site)
         report: BounceReport
         if maildir is not None:
             report = process_maildir(database, maildir)
@@ -92,57 +94,76 @@ def process(
             assert mbox is not None
             report = process_mbox(database, mbox)
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(report.summary())
+        raise refusal(site, exc) from None
+    click.echo(report.summary(site.settings.language))
 
 
-def _password(where: ImapFolder) -> str:
+def _password(site: Site, where: ImapFolder) -> str:
     """From the environment, else asked on the terminal or read from standard input (one
     line); never an option, since every user of the machine can read a command line."""
     found = os.environ.get(PASSWORD_ENV)
     if found is not None:
         return found
+    who = {"user": where.username, "server": where.server}
     if not sys.stdin.isatty():
         piped = sys.stdin.readline().rstrip("\r\n")
         if piped:
             return piped
         raise click.ClickException(
-            f"no password for {where.username} on {where.server}: set {PASSWORD_ENV} "
-            "or give it on standard input"
+            say(
+                site,
+                "no password for {user} on {server}: set {variable} or give it on standard input",
+                variable=PASSWORD_ENV,
+                **who,
+            )
         )
     try:
         answer: str = click.prompt(
-            f"Password of {where.username} on {where.server}", hide_input=True, err=True
+            say(site, "Password of {user} on {server}", **who), hide_input=True, err=True
         )
     except click.Abort:
-        raise click.ClickException(f"no password for {where.username} on {where.server}") from None
+        raise click.ClickException(say(site, "no password for {user} on {server}", **who)) from None
     return answer
 
 
 class _Progress:
     """A progress bar on standard error, opened once the number of messages is known."""
 
-    def __init__(self, stack: ExitStack, where: ImapFolder) -> None:
+    def __init__(self, site: Site, stack: ExitStack, where: ImapFolder) -> None:
+        self.site = site
         self.stack = stack
         self.where = where
         self.bar: ProgressBar[int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            click.echo(f"{self.where}: {total} messages to read", err=True)
+            folder, count = str(self.where), str(total)
+            click.echo(
+                say(self.site, "{folder}: {count} messages to read", folder=folder, count=count),
+                err=True,
+            )
             if not total:
                 return
-            bar = click.progressbar(length=total, label="reading", file=sys.stderr)
+            label = say(self.site, "reading")
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
             self.bar = self.stack.enter_context(bar)
         self.bar.update(done - self.bar.pos)
 
 
-def _process_imap(database: Database, where: ImapFolder, password: str, processed: str) -> None:
+def _process_imap(
+    site: Site, database: Database, where: ImapFolder, password: str, processed: str
+) -> None:
     with ExitStack() as stack:
-        progress = _Progress(stack, where)
+        progress = _Progress(site, stack, where)
         report = process_imap(database, where, password, processed=processed, progress=progress)
-    click.echo(report.summary())
+    click.echo(report.summary(site.settings.language))
     click.echo(
-        f"{report.moved} moved to {processed!r}, {report.left} left in {where.folder!r} "
-        "(not bounces)"
+        say(
+            site,
+            "{moved} moved to {processed}, {left} left in {folder} (not bounces)",
+            moved=str(report.moved),
+            processed=repr(processed),
+            left=str(report.left),
+            folder=repr(where.folder),
+        )
     )

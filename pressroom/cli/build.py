@@ -11,7 +11,7 @@ from types import FrameType
 
 import click
 
-from pressroom.cli.context import current_site
+from pressroom.cli.context import current_site, refusal, say
 from pressroom.config import Site
 from pressroom.errors import PressroomError
 
@@ -42,7 +42,8 @@ def build(out: Path, no_pdf: bool, watch: bool) -> None:
     interactive = sys.stdout.isatty()
     try:
         if interactive:
-            with click.progressbar(length=1, label="Building", show_pos=True) as bar:
+            label = say(site, "Building")
+            with click.progressbar(length=1, label=label, show_pos=True) as bar:
 
                 def progress(done: int, total: int, _url: str) -> None:
                     bar.length = total
@@ -52,12 +53,21 @@ def build(out: Path, no_pdf: bool, watch: bool) -> None:
         else:
             report = build_site(site, out, pdf=not no_pdf)
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise refusal(site, exc) from None
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(say(site, "warning: {warning}", warning=warning), err=True)
     click.echo(
-        f"{out}: {len(report.rendered)} pages written, {report.unchanged} unchanged, "
-        f"{report.copied} files copied, {report.pdfs} PDFs made, {len(report.removed)} removed"
+        say(
+            site,
+            "{out}: {written} pages written, {unchanged} unchanged, {copied} files copied, "
+            "{pdfs} PDFs made, {removed} removed",
+            out=str(out),
+            written=str(len(report.rendered)),
+            unchanged=str(report.unchanged),
+            copied=str(report.copied),
+            pdfs=str(report.pdfs),
+            removed=str(len(report.removed)),
+        )
     )
 
 
@@ -65,7 +75,9 @@ def _watch(site: Site, out: Path, pdf: bool) -> None:
     """Build, then rebuild on every change, one line each, until Ctrl-C."""
     from pressroom.watch import SiteWatch, notify_wait, watch_loop
 
-    click.echo(f"{out}: watching {site.root} (Ctrl-C to stop)")
+    click.echo(
+        say(site, "{out}: watching {root} (Ctrl-C to stop)", out=str(out), root=str(site.root))
+    )
     # `kill` and service managers stop it as cleanly as Ctrl-C does.
     previous = signal.signal(signal.SIGTERM, partial(_interrupt, os.getpid()))
     try:
@@ -74,10 +86,10 @@ def _watch(site: Site, out: Path, pdf: bool) -> None:
     except KeyboardInterrupt:  # during a build; while waiting, watchfiles ends the loop itself
         pass
     except PressroomError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise refusal(site, exc) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
-    click.echo("Stopped.")
+    click.echo(say(site, "Stopped."))
 
 
 def _interrupt(watching: int, signum: int, _frame: FrameType | None) -> None:

@@ -1,11 +1,15 @@
-"""``pressroom check``: load the whole site and list every problem, one line each."""
+"""``pressroom check``: load the whole site and list every problem, one line each.
+
+Lines keep the form editors and CI parse, ``path:line: error|warning: message``, whatever the
+site's language: only the message is translated (a French site reads it in French).
+"""
 
 from __future__ import annotations
 
 import click
 
 from pressroom.check import check_site
-from pressroom.cli.context import current_site
+from pressroom.cli.context import current_site, say
 
 
 @click.command()
@@ -13,12 +17,18 @@ from pressroom.cli.context import current_site
 def check(quiet: bool) -> None:
     """Check every release: print `path:line: error|warning: message`; exit 1 on any error."""
     site = current_site()
+    lang = site.settings.language
     problems = check_site(site)
     errors = 0
     for problem in problems:
         errors += problem.severity == "error"
         if problem.severity == "error" or not quiet:
-            click.echo(str(problem))
-    warnings = len(problems) - errors
-    click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+            click.echo(problem.for_tools(lang))
+    warnings = str(len(problems) - errors)
+    click.echo(
+        say(
+            site, "{errors} error(s), {warnings} warning(s)", errors=str(errors), warnings=warnings
+        ),
+        err=True,
+    )
     raise SystemExit(1 if errors else 0)

@@ -135,4 +135,4 @@ def test_bounces_command_reads_an_mbox(
         cli, ["--site", str(campaign_site.root), "bounces", "process", "--mbox", str(path)]
     )
     assert result.exit_code == 0, result.output
-    assert "1 permanent failures (1 matched to a delivery)" in result.output
+    assert "1 échecs définitifs (1 rattachés à un envoi)" in result.output

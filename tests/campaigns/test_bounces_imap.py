@@ -151,11 +151,11 @@ def test_bounces_command_reads_an_imap_folder(
     three_messages(dovecot, deliveries)
     result = run_cli(runner, campaign_site, "--imap", dovecot.url(), "--no-tls")
     assert result.exit_code == 0, result.output
-    assert "3 messages to read" in result.output
-    assert "1 permanent failures (1 matched to a delivery), 1 delays, 1 not bounces" in (
+    assert "3 messages à lire" in result.output
+    assert "1 échecs définitifs (1 rattachés à un envoi), 1 retards, 1 qui ne sont pas des" in (
         result.output
     )
-    assert "2 moved to 'Processed', 1 left in 'INBOX'" in result.output
+    assert "2 déplacés dans 'Processed', 1 laissés dans 'INBOX'" in result.output
 
 
 def test_wrong_password_is_a_clear_error(
@@ -165,7 +165,9 @@ def test_wrong_password_is_a_clear_error(
 ) -> None:
     result = run_cli(runner, campaign_site, "--imap", dovecot.url(), "--no-tls", password="x")
     assert result.exit_code == 1
-    assert f"IMAP server 127.0.0.1:{dovecot.port} refused the login of bounces" in result.output
+    assert f"serveur IMAP 127.0.0.1:{dovecot.port} a refusé la connexion de bounces" in (
+        result.output
+    )
     assert "Traceback" not in result.output
 
 
@@ -177,7 +179,7 @@ def test_missing_folder_is_a_clear_error(
     url = dovecot.url(folder="Rebonds")
     result = run_cli(runner, campaign_site, "--imap", url, "--no-tls")
     assert result.exit_code == 1
-    assert f"IMAP server 127.0.0.1:{dovecot.port}: no folder 'Rebonds' for bounces" in (
+    assert f"serveur IMAP 127.0.0.1:{dovecot.port} : aucun dossier 'Rebonds' pour bounces" in (
         result.output
     )
 
@@ -187,7 +189,7 @@ def test_unreachable_server_is_a_clear_error(runner: CliRunner, campaign_site: S
     url = f"imap://bounces@127.0.0.1:{port}/INBOX"
     result = run_cli(runner, campaign_site, "--imap", url, "--no-tls")
     assert result.exit_code == 1
-    assert f"IMAP server 127.0.0.1:{port} cannot be reached" in result.output
+    assert f"le serveur IMAP 127.0.0.1:{port} est injoignable" in result.output
 
 
 def test_password_is_read_from_standard_input_when_not_in_the_environment(
@@ -205,7 +207,7 @@ def test_password_is_read_from_standard_input_when_not_in_the_environment(
         env={"PRESSROOM_BOUNCES_PASSWORD": None},
     )
     assert result.exit_code == 0, result.output
-    assert "1 permanent failures" in result.output
+    assert "1 échecs définitifs" in result.output
 
 
 def test_no_password_at_all_is_a_clear_error(
@@ -221,7 +223,7 @@ def test_no_password_at_all_is_a_clear_error(
         env={"PRESSROOM_BOUNCES_PASSWORD": None},
     )
     assert result.exit_code == 1
-    assert "no password for bounces on 127.0.0.1" in result.output
+    assert "aucun mot de passe pour bounces sur 127.0.0.1" in result.output
 
 
 def test_starttls_is_used_on_imap(

@@ -1,0 +1,87 @@
+"""``pressroom check``, ``build`` and ``bounces`` speak the site's language (``[site] language``).
+
+``check`` keeps the line editors and CI parse, ``path:line: error|warning: message``, on a
+French site too: only the message is French.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from pressroom.cli import cli
+from pressroom.config import Site
+from tests.conftest import DATA
+
+ENGLISH = '[site]\nlanguage = "en"\n'
+NO_FRONT_MATTER = DATA / "hostile" / "no-front-matter.md"
+GOOD = DATA / "hostile" / "crlf.md"
+
+
+def run(site: Site, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--site", str(site.root), *args])
+
+
+@pytest.fixture
+def french(make_site: Callable[..., Site]) -> Site:
+    return make_site([NO_FRONT_MATTER, GOOD])
+
+
+@pytest.fixture
+def english(make_site: Callable[..., Site]) -> Site:
+    return make_site([NO_FRONT_MATTER, GOOD], settings=ENGLISH)
+
+
+def test_check_on_a_french_site_says_the_message_in_french_in_the_tools_form(
+    french: Site,
+) -> None:
+    result = run(french, "check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "releases/no-front-matter.md:1: error: pas d’en-tête YAML : le fichier doit commencer "
+        "par une ligne « --- »"
+    ]
+    assert result.stderr.strip() == "1 erreur(s), 0 avertissement(s)"
+
+
+def test_check_on_an_english_site_is_english(english: Site) -> None:
+    result = run(english, "check")
+    assert result.stdout.splitlines() == [
+        "releases/no-front-matter.md:1: error: no front matter: the file must start with a "
+        "'---' line"
+    ]
+    assert result.stderr.strip() == "1 error(s), 0 warning(s)"
+
+
+def test_build_on_a_french_site_reports_in_french(french: Site, tmp_path: Path) -> None:
+    result = run(french, "build", "--out", str(tmp_path / "out"), "--no-pdf")
+    assert result.exit_code == 0, result.output
+    assert re.search(r" : \d+ pages écrites, 0 inchangées, \d+ fichiers copiés, ", result.stdout)
+
+
+def test_build_on_an_english_site_reports_in_english(english: Site, tmp_path: Path) -> None:
+    result = run(english, "build", "--out", str(tmp_path / "out"), "--no-pdf")
+    assert result.exit_code == 0, result.output
+    assert re.search(r": \d+ pages written, 0 unchanged, \d+ files copied, ", result.stdout)
+
+
+def test_bounces_refuses_a_bad_address_in_french_on_a_french_site(french: Site) -> None:
+    result = run(french, "bounces", "process", "--imap", "https://example.org/INBOX")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: https://example.org/INBOX : ce n’est pas l’adresse d’un dossier IMAP "
+        "(imaps://UTILISATEUR@SERVEUR/DOSSIER ou imap://UTILISATEUR@SERVEUR/DOSSIER)\n"
+    )
+
+
+def test_bounces_refuses_a_bad_address_in_english_on_an_english_site(english: Site) -> None:
+    result = run(english, "bounces", "process", "--imap", "https://example.org/INBOX")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: https://example.org/INBOX: not an IMAP folder address "
+        "(imaps://USER@HOST/FOLDER or imap://USER@HOST/FOLDER)\n"
+    )
