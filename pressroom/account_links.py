@@ -83,7 +83,7 @@ def reset_password(database: Database, secret: str, token: str, password: str) -
         user = _link_user(session, secret, token)
         set_password(user, password)
         account = to_account(user)
-        audit.add(session, account, "account.password_reset", user.email)
+        audit.add(session, account, audit.Action.ACCOUNT_PASSWORD_RESET, user.email)
         return account
 
 
@@ -131,7 +131,7 @@ def request_password_reset(
         return
     link = link_for(make_link_token(secret, account, "reset"))
     deliver(site, link_message(site, account, link, "reset"))
-    audit.record(database, None, "account.password_reset_requested", account.email)
+    audit.record(database, None, audit.Action.ACCOUNT_PASSWORD_RESET_REQUESTED, account.email)
 
 
 def send_invitation(
@@ -145,4 +145,4 @@ def send_invitation(
     """Email a new account the link to choose its password."""
     link = link_for(make_link_token(secret, account, "invitation"))
     deliver(site, link_message(site, account, link, "invitation"))
-    audit.record(database, actor, "account.invited", account.email)
+    audit.record(database, actor, audit.Action.ACCOUNT_INVITED, account.email)

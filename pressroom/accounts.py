@@ -171,7 +171,7 @@ def add_user(
         user = User(email=address, role=checked_role, password_hash=password_hash)
         session.add(user)
         session.flush()
-        audit.add(session, actor, "account.added", address, {"role": checked_role})
+        audit.add(session, actor, audit.Action.ACCOUNT_ADDED, address, {"role": checked_role})
         return to_account(user)
 
 
@@ -214,18 +214,18 @@ def authenticate(database: Database, email: str, password: str) -> Account:
         address = normalize_email(email)
     except AccountError:
         _verify(_decoy_hash(), password)
-        audit.record(database, None, "account.login_failed", email.strip()[:320])
+        audit.record(database, None, audit.Action.ACCOUNT_LOGIN_FAILED, email.strip()[:320])
         raise wrong from None
     with database.session() as session:
         user = user_by_email(session, address)
         valid = _verify(user.password_hash if user else _decoy_hash(), password)
         if user is None or not valid or not user.active:
-            audit.add(session, None, "account.login_failed", address)
+            audit.add(session, None, audit.Action.ACCOUNT_LOGIN_FAILED, address)
         else:
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             user.last_login_at = datetime.now(UTC)
-            audit.add(session, to_account(user), "account.login", address)
+            audit.add(session, to_account(user), audit.Action.ACCOUNT_LOGIN, address)
             return to_account(user)
     raise wrong
 
@@ -241,7 +241,7 @@ def change_password(
         if user is None:
             raise AccountError("{email} has no account.", field="email", email=address)
         set_password(user, password)
-        audit.add(session, actor, "account.password_changed", address)
+        audit.add(session, actor, audit.Action.ACCOUNT_PASSWORD_CHANGED, address)
         return to_account(user)
 
 
@@ -254,7 +254,7 @@ def change_own_password(database: Database, account_id: int, current: str, new: 
             raise AccountError("The current password is wrong.", field="current")
         set_password(user, new)
         account = to_account(user)
-        audit.add(session, account, "account.password_changed", user.email)
+        audit.add(session, account, audit.Action.ACCOUNT_PASSWORD_CHANGED, user.email)
         return account
 
 
@@ -275,7 +275,11 @@ def set_role(database: Database, account_id: int, role: str, actor: audit.Actor 
             raise AccountError("The last active admin cannot lose that role.", field="role")
         old_role, user.role = user.role, new_role
         audit.add(
-            session, actor, "account.role_changed", user.email, {"from": old_role, "to": new_role}
+            session,
+            actor,
+            audit.Action.ACCOUNT_ROLE_CHANGED,
+            user.email,
+            {"from": old_role, "to": new_role},
         )
         return to_account(user)
 
@@ -291,6 +295,6 @@ def set_active(
         if not active and user.role == "admin" and count_active_admins(session) <= 1:
             raise AccountError("The last active admin cannot be deactivated.")
         user.active = active
-        action = "account.reactivated" if active else "account.deactivated"
+        action = audit.Action.ACCOUNT_REACTIVATED if active else audit.Action.ACCOUNT_DEACTIVATED
         audit.add(session, actor, action, user.email)
         return to_account(user)

@@ -36,7 +36,7 @@ from pressroom.models.deliveries import delivery_address, mark_bounced
 from pressroom.suppression import suppress_in
 
 # The audit log's action for a permanent bounce applied; its target is ``bounce_key``.
-RECORDED = "bounce.recorded"
+RECORDED = audit.Action.BOUNCE_RECORDED
 
 # What became of one message: the IMAP reader moves bounces away and leaves the rest.
 Outcome = Literal["permanent", "delayed", "not-bounce", "already-recorded"]

@@ -339,7 +339,7 @@ def _create(
         audit.add(
             session,
             actor.email,
-            "campaign.create",
+            audit.Action.CAMPAIGN_CREATE,
             f"campaign {row.id}",
             {"release": release.slug, "kind": kind, "recipients": count},
         )
@@ -461,6 +461,11 @@ _TRANSITIONS: dict[Action, tuple[tuple[str, ...], str]] = {
     "resume": (("paused",), "running"),
     "cancel": (("scheduled", "running", "paused"), "cancelled"),
 }
+_AUDITED: dict[Action, audit.Action] = {
+    "pause": audit.Action.CAMPAIGN_PAUSE,
+    "resume": audit.Action.CAMPAIGN_RESUME,
+    "cancel": audit.Action.CAMPAIGN_CANCEL,
+}
 _REFUSED: dict[Action, str] = {
     "pause": "Campaign {id} is {status}: it cannot be paused.",
     "resume": "Campaign {id} is {status}: it cannot be resumed.",
@@ -486,7 +491,7 @@ def change_status(database: Database, campaign_id: int, action: Action, *, actor
         row.status = target
         if target == "cancelled":
             row.finished_at = datetime.now(UTC)
-        audit.add(session, actor.email, f"campaign.{action}", f"campaign {campaign_id}", {})
+        audit.add(session, actor.email, _AUDITED[action], f"campaign {campaign_id}", {})
         return target
 
 
@@ -512,7 +517,7 @@ def reschedule(database: Database, campaign_id: int, at: datetime, *, actor: Act
         audit.add(
             session,
             actor.email,
-            "campaign.reschedule",
+            audit.Action.CAMPAIGN_RESCHEDULE,
             f"campaign {campaign_id}",
             {"at": at.astimezone(UTC).isoformat()},
         )

@@ -105,7 +105,7 @@ def request_data_link(
         )
     except MailError:
         raise SubscriberError("The message could not be sent. Please try again later.") from None
-    audit.record(database, None, "data.link_sent", address_hash(key))
+    audit.record(database, None, audit.Action.DATA_LINK_SENT, address_hash(key))
 
 
 def _when(value: datetime | None) -> str | None:
@@ -187,6 +187,6 @@ def erase_person(
         if row is not None:
             session.delete(row)
         suppression.suppress_in(session, key, "erasure", "data rights")
-        audit.add(session, actor, "data.erased", digest)
+        audit.add(session, actor, audit.Action.DATA_ERASED, digest)
     lists = tuple(name for name in list_names(site) if _remove_from_list(site, name, key))
     return Erasure(digest, lists, row is not None)

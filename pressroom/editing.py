@@ -45,13 +45,13 @@ from pressroom.store import (
 
 # What each kind of write is called in the audit log.
 AUDIT_ACTIONS = {
-    "create": "release.created",
-    "duplicate": "release.duplicated",
-    "save": "release.saved",
-    "publish": "release.published",
-    "schedule": "release.scheduled",
-    "unpublish": "release.unpublished",
-    "restore": "release.revision_restored",
+    "create": audit.Action.RELEASE_CREATED,
+    "duplicate": audit.Action.RELEASE_DUPLICATED,
+    "save": audit.Action.RELEASE_SAVED,
+    "publish": audit.Action.RELEASE_PUBLISHED,
+    "schedule": audit.Action.RELEASE_SCHEDULED,
+    "unpublish": audit.Action.RELEASE_UNPUBLISHED,
+    "restore": audit.Action.RELEASE_REVISION_RESTORED,
 }
 NEW_DRAFT = ""  # the path of a pending draft of a release not created yet
 # Form values an autosave keeps: what the person typed, never tokens or versions.
@@ -295,7 +295,9 @@ def write_changes(
     if expected is None or version != expected:
         data = path.read_bytes()
         revisions.record(database, site, path, data, account, action, f"{action}: {release.title}")
-        audit.record(database, account, AUDIT_ACTIONS.get(action, "release.saved"), release.path)
+        audit.record(
+            database, account, AUDIT_ACTIONS.get(action, audit.Action.RELEASE_SAVED), release.path
+        )
     saved, _ = read_release(site, path)
     return Saved(saved, version)
 

@@ -80,7 +80,7 @@ def delete_release(
     )
     with database.session() as session:
         drop_pending_drafts(session, release.path)
-        audit.add(session, account, "release.deleted", release.path)
+        audit.add(session, account, audit.Action.RELEASE_DELETED, release.path)
     return Trashed(target.name, inside, release.title, now)
 
 
@@ -138,7 +138,7 @@ def restore_from_trash(
         f"undelete: {release.title}",
         also=(source,),
     )
-    audit.record(database, account, "release.undeleted", relative(site, target))
+    audit.record(database, account, audit.Action.RELEASE_UNDELETED, relative(site, target))
     restored, _ = read_release(site, target)
     return Saved(restored, FileVersion.of(data))
 
@@ -171,6 +171,8 @@ def restore_revision(
     revisions.record(
         database, site, path, data, account, "restore", f"restore: {release.title} ({revision_id})"
     )
-    audit.record(database, account, "release.revision_restored", shown, {"revision": revision_id})
+    audit.record(
+        database, account, audit.Action.RELEASE_REVISION_RESTORED, shown, {"revision": revision_id}
+    )
     restored, _ = read_release(site, path)
     return Saved(restored, new_version)

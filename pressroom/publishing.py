@@ -99,7 +99,7 @@ def approve(
                     approver=account.email,
                 )
             )
-            audit.add(session, account, "release.approved", release.path)
+            audit.add(session, account, audit.Action.RELEASE_APPROVED, release.path)
     return approval_state(database, store.site, release)
 
 

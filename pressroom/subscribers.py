@@ -184,7 +184,7 @@ def subscribe(
             row.consent_text = asked.consent_text.strip()
             row.consent_at = datetime.now(UTC)
             row.consent_ip_hash = ip_proof(secret, asked.client_ip)
-        audit.add(session, None, "subscriber.requested", address_hash(email))
+        audit.add(session, None, audit.Action.SUBSCRIBER_REQUESTED, address_hash(email))
     link = link_for(confirmation_token(secret, email, topics, lang))
     try:
         send_notice(site, config, confirmation_notice(site, email, link, lang, CONFIRM_LINK_DAYS))
@@ -233,7 +233,7 @@ def confirm(database: Database, secret: str, token: str) -> SubscriberView:
         row.language = base_language(str(payload.get("l") or row.language))
         row.unsubscribed_at = None
         suppression.lift_in(session, email)
-        audit.add(session, None, "subscriber.confirmed", address_hash(email))
+        audit.add(session, None, audit.Action.SUBSCRIBER_CONFIRMED, address_hash(email))
         session.flush()
         return to_view(row)
 
@@ -267,7 +267,9 @@ def unsubscribe(database: Database, secret: str, token: str, source: str) -> Uns
         if row is not None and row.status != "unsubscribed":
             row.status = "unsubscribed"
             row.unsubscribed_at = datetime.now(UTC)
-        audit.add(session, None, "subscriber.unsubscribed", address_hash(email), {"via": where})
+        audit.add(
+            session, None, audit.Action.SUBSCRIBER_UNSUBSCRIBED, address_hash(email), {"via": where}
+        )
     return target
 
 

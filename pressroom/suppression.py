@@ -100,7 +100,9 @@ def suppress(
     """Add an address to the suppression list (idempotent); recorded in the audit log."""
     with database.session() as session:
         entry = suppress_in(session, address, reason, source)
-        audit.add(session, actor, "suppression.add", entry.address_hash, {"reason": reason})
+        audit.add(
+            session, actor, audit.Action.SUPPRESSION_ADD, entry.address_hash, {"reason": reason}
+        )
         return entry
 
 

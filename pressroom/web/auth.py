@@ -154,7 +154,7 @@ def login() -> Any:
 def logout() -> Response:
     account = current_account()
     if account is not None:
-        audit.record(database(), account, "account.logout", account.email)
+        audit.record(database(), account, audit.Action.ACCOUNT_LOGOUT, account.email)
     logout_user()
     session.clear()
     flash(t("You are signed out."), "info")

@@ -122,7 +122,7 @@ def list_create() -> Response:
     except PressroomError as exc:
         flash(exc.localized(language()), "error")
         return redirect(url_for("contacts_admin.lists"))
-    audit.record(database(), _actor(), "contacts.list_created", name)
+    audit.record(database(), _actor(), audit.Action.CONTACTS_LIST_CREATED, name)
     flash(t("List {name} created.", name=name))
     return redirect(url_for("contacts_admin.list_page", name=name))
 
@@ -206,7 +206,9 @@ def contact_save(name: str) -> Any:
     except PressroomError as exc:
         errors = {"": [exc.localized(language())]}
         return _contact_page(contact_list, values, errors, original), 409
-    action = "contacts.contact_updated" if original else "contacts.contact_added"
+    action = (
+        audit.Action.CONTACTS_CONTACT_UPDATED if original else audit.Action.CONTACTS_CONTACT_ADDED
+    )
     audit.record(database(), _actor(), action, name)
     flash(t("{email} saved in {name}.", email=contact.email, name=name))
     return redirect(url_for("contacts_admin.list_page", name=name))
@@ -221,7 +223,7 @@ def contact_remove(name: str) -> Response:
     except PressroomError as exc:
         flash(exc.localized(language()), "error")
     else:
-        audit.record(database(), _actor(), "contacts.contact_removed", name)
+        audit.record(database(), _actor(), audit.Action.CONTACTS_CONTACT_REMOVED, name)
         flash(t("{email} removed from {name}.", email=address, name=name))
     return redirect(url_for("contacts_admin.list_page", name=name))
 
@@ -239,7 +241,9 @@ def contact_move(name: str) -> Response:
     except PressroomError as exc:
         flash(exc.localized(language()), "error")
     else:
-        audit.record(database(), _actor(), "contacts.contact_moved", name, {"to": target})
+        audit.record(
+            database(), _actor(), audit.Action.CONTACTS_CONTACT_MOVED, name, {"to": target}
+        )
         message = "{email} copied to {target}." if copy else "{email} moved to {target}."
         flash(t(message, email=address, target=target))
     return redirect(url_for("contacts_admin.list_page", name=name))
@@ -250,7 +254,7 @@ def contact_move(name: str) -> Response:
 def list_export(name: str) -> Response:
     """The list for a spreadsheet: formulas neutralised, UTF-8 with BOM, ``;``-separated."""
     contact_list = _list_or_404(name)
-    audit.record(database(), _actor(), "contacts.list_exported", name)
+    audit.record(database(), _actor(), audit.Action.CONTACTS_LIST_EXPORTED, name)
     response = Response(export_csv(contact_list), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
@@ -335,7 +339,7 @@ def import_confirm(name: str) -> Response:
         return redirect(url_for("contacts_admin.import_form", name=name))
     path.unlink(missing_ok=True)
     details = {"added": len(preview.added), "updated": len(preview.updated)}
-    audit.record(database(), _actor(), "contacts.imported", name, details)
+    audit.record(database(), _actor(), audit.Action.CONTACTS_IMPORTED, name, details)
     flash(
         t(
             "Import done: {added} added, {updated} updated, {refused} refused.",
