@@ -30,12 +30,13 @@ from pressroom.buildcache import (
 )
 from pressroom.config import Site
 from pressroom.errors import PressroomError
-from pressroom.markdown import Rendered, rendered_ahead
+from pressroom.markdown import rendered_ahead
 from pressroom.newsroom import ListingSpec, Newsroom, href, newsroom_at
 from pressroom.pages import (
     STATIC_SEARCH_URL,
     Chrome,
     Download,
+    Rendering,
     entry,
     load_page_templates,
     render_ahead,
@@ -422,7 +423,7 @@ def _pdf_label(site: Site) -> str:
     return gettext(site.settings.language, "The press release (PDF)")
 
 
-def _render_ahead(jobs: list[Job]) -> list[tuple[str, str, Rendered]]:
+def _render_ahead(jobs: list[Job]) -> list[Rendering]:
     """The Markdown of every release the pending pages show, rendered once over the cores."""
     wanted = {release: True for job in jobs for release in job.full}
     for job in jobs:
@@ -431,7 +432,7 @@ def _render_ahead(jobs: list[Job]) -> list[tuple[str, str, Rendered]]:
     return [done for batch in fork_map(_ahead, list(wanted.items())) for done in batch]
 
 
-def _ahead(item: tuple[Release, bool]) -> list[tuple[str, str, Rendered]]:
+def _ahead(item: tuple[Release, bool]) -> tuple[Rendering, ...]:
     return render_ahead(*item)
 
 

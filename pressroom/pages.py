@@ -104,7 +104,12 @@ def summary(release: Release) -> str:
     return text
 
 
-def render_ahead(release: Release, full: bool) -> list[tuple[str, str, Rendered]]:
+Rendering = tuple[str, str, Rendered]
+
+
+# Kept per release value: a long-lived build (``--watch``) renders again only what changed.
+@lru_cache(maxsize=2048)
+def render_ahead(release: Release, full: bool) -> tuple[Rendering, ...]:
     """(text, lang, result) of the Markdown a release's summary (``full``: and view) renders.
 
     A static build calls this for every release in worker processes, then renders its pages
@@ -112,7 +117,7 @@ def render_ahead(release: Release, full: bool) -> list[tuple[str, str, Rendered]
     """
     lang = release.language
     chapeau = render_markdown(release.chapeau, lang=lang)
-    done = [(release.chapeau, lang, chapeau)]
+    done: list[Rendering] = [(release.chapeau, lang, chapeau)]
     if full:
         body = render_markdown(release.body, lang=lang)
         done.append((release.body, lang, body))
@@ -122,7 +127,7 @@ def render_ahead(release: Release, full: bool) -> list[tuple[str, str, Rendered]
         start = render_markdown(_summary_source(release), lang=lang)
         start.text  # noqa: B018 - as above, for the summary
         done.append((_summary_source(release), lang, start))
-    return done
+    return tuple(done)
 
 
 @lru_cache(maxsize=8192)  # every listing holding a release shows the same entry

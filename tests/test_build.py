@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from pressroom import markdown
 from pressroom.build import build_site
-from pressroom.buildcache import ReleaseCache
+from pressroom.buildcache import BuildMemory, ReleaseCache
 from pressroom.cli import cli
 from pressroom.config import Site, load_site
 from pressroom.markdown import plain_text
@@ -185,6 +185,27 @@ def test_build_renders_each_release_text_once(
             held[unicodedata.normalize("NFC", text)] += 1
     assert held
     assert [s for s, n in Counter(sources).items() if n > max(1, held[s])] == []
+
+
+def test_long_lived_build_renders_again_only_the_changed_release(
+    small: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = BuildMemory.load(small)
+    build_site(small, tmp_path / "out", pdf=False, now=NOW, memory=memory)
+    path = small.releases_dir / "2022-05-10-deuxieme-communique.md"
+    path.write_text(path.read_text().replace("Un dossier", "Un grand dossier"))
+    sources: list[str] = []
+    render = markdown._PARSER.render
+
+    def counted(source: str, env: Any = None) -> str:
+        sources.append(source)
+        return render(source, env)
+
+    monkeypatch.setattr(markdown._PARSER, "render", counted)
+    build_site(small, tmp_path / "out", pdf=False, now=NOW, memory=memory)
+    changed = next(r for r in load_catalog(small).releases if r.path.endswith(path.name))
+    assert sources
+    assert set(sources) <= {changed.chapeau, changed.body, changed.body[:3000]}
 
 
 def test_changed_release_rerenders_it_and_the_pages_listing_it_only(
