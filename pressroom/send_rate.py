@@ -72,7 +72,9 @@ def parse_rate(spec: str) -> tuple[RateLimitItem, ...]:
         return tuple(parse_many(spec))
     except ValueError:
         raise ConfigError(
-            f"{RATE_ENV}: cannot read {spec!r}; write for instance '20/second; 10000/hour'"
+            "{setting}: cannot read {value!r}; write for instance '20/second; 10000/hour'",
+            setting=RATE_ENV,
+            value=spec,
         ) from None
 
 

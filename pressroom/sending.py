@@ -90,9 +90,9 @@ def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+        raise ConfigError("{name} must be a number, not {value!r}", name=name, value=raw) from None
     if value < 0:
-        raise ConfigError(f"{name} must not be negative, not {raw!r}")
+        raise ConfigError("{name} must not be negative, not {value!r}", name=name, value=raw)
     return value
 
 
@@ -190,7 +190,7 @@ def _run(
         with _transaction(connection) as session:
             campaign = session.get(Campaign, campaign_id)
             if campaign is None:
-                raise PressroomError(f"campaign {campaign_id} does not exist")
+                raise PressroomError("Campaign {id} does not exist.", id=str(campaign_id))
             if campaign.status in ("paused", "cancelled", "done"):
                 return _outcome(tally, None, campaign.status == "done")
             if campaign.scheduled_at > now:
@@ -256,7 +256,7 @@ def _send_claimed(
                 built = outgoing_for(mail, claimed)
             except MailError as exc:
                 # An address the message builder refuses will never do: permanent.
-                recorder.record(claimed, _failure(claimed, "permanent", exc))
+                recorder.record(claimed, _failure(site, claimed, "permanent", exc))
                 reported.add(claimed.id)
                 continue
             waited = rate.wait()
@@ -277,7 +277,7 @@ def _send_claimed(
         log.warning("campaign %s: %s", mail.campaign_id, exc)
         for claimed in todo:
             if claimed.id not in reported:
-                recorder.record(claimed, _failure(claimed, "temporary", exc))
+                recorder.record(claimed, _failure(site, claimed, "temporary", exc))
                 reported.add(claimed.id)
     finally:
         leftover = [c.id for c in todo if c.id not in reported]
@@ -285,8 +285,11 @@ def _send_claimed(
             recorder.release(leftover, me)
 
 
-def _failure(claimed: Claimed, status: Status, error: Exception) -> SendResult:
-    return SendResult(claimed.delivery_id, "", status, reply=str(error)[:900])
+def _failure(site: Site, claimed: Claimed, status: Status, error: PressroomError) -> SendResult:
+    """A delivery that failed before any server reply: the report shows why in the site's
+    language, as the back office and the terminal that read it speak."""
+    reply = error.localized(site.settings.language)[:900]
+    return SendResult(claimed.delivery_id, "", status, reply=reply)
 
 
 def _deliver(site: Site, settings: SendSettings, batch: Iterator[Sendable]) -> Iterator[SendResult]:

@@ -75,7 +75,10 @@ def downloads_for(
             )
     if total > MAX_ATTACHED_BYTES:
         raise MailError(
-            f"{view.release.path}: attachments weigh {total // 1_000_000} MB, more than mail "
-            f"servers accept ({MAX_ATTACHED_BYTES // 1_000_000} MB); send links instead"
+            "{path}: attachments weigh {size} MB, more than mail servers accept ({limit} MB); "
+            "send links instead",
+            path=view.release.path,
+            size=str(total // 1_000_000),
+            limit=str(MAX_ATTACHED_BYTES // 1_000_000),
         )
     return tuple(downloads), tuple(parts)

@@ -73,9 +73,13 @@ def load_dkim_key(config: Mapping[str, Any], default_domain: str = "") -> DkimKe
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise DkimError(f"PRESSROOM_DKIM_KEY: cannot read {path}: {exc.strerror}") from None
+        raise DkimError(
+            "PRESSROOM_DKIM_KEY: cannot read {path}: {reason}",
+            path=path,
+            reason=exc.strerror or str(exc),
+        ) from None
     if b"PRIVATE KEY" not in data:
-        raise DkimError(f"PRESSROOM_DKIM_KEY: {path} is not a PEM private key")
+        raise DkimError("PRESSROOM_DKIM_KEY: {path} is not a PEM private key", path=path)
     return DkimKey(selector=selector, domain=domain, private_key=data)
 
 
@@ -93,5 +97,9 @@ def dkim_sign(message: bytes, key: DkimKey) -> bytes:
             include_headers=headers,
         )
     except (dkim.DKIMException, ValueError, UnicodeError) as exc:
-        raise DkimError(f"DKIM signing failed (selector {key.selector!r}): {exc}") from None
+        raise DkimError(
+            "DKIM signing failed (selector {selector!r}): {reason}",
+            selector=key.selector,
+            reason=str(exc),
+        ) from None
     return bytes(signature) + message

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from pressroom.errors import PressroomError
+from pressroom.errors import Message, PressroomError, localize
 
 # Raw headers (List-Unsubscribe) are written as we fold them: the email package would turn a
 # long unbroken URL into RFC 2047 encoded words, which no mail client reads as a URL.
@@ -42,7 +42,18 @@ class MailError(PressroomError):
 
 
 class InvalidAddressError(MailError):
-    """An email address that email-validator refuses."""
+    """An email address that email-validator refuses; ``what`` names it (the sender setting, a
+    recipient, a release's press contact) and is said in the same language as the message."""
+
+    def __init__(self, what: Message, message: str, **params: str) -> None:
+        terms = ("reason",) if "reason" in params else ()
+        super().__init__(message, terms=terms, what=str(what), **params)
+        self.what = what
+
+    def localized(self, lang: str) -> str:
+        """The message, with what the address is for, in an interface language."""
+        params = {**self.params, "what": self.what.localized(lang)}
+        return localize(lang, self.message, params, self.terms)
 
 
 @dataclass(frozen=True)
@@ -75,16 +86,20 @@ def display_name(value: str) -> str:
     return " ".join(header_text(value).translate(_NAME_SPECIALS).split())
 
 
-def parse_address(value: str, what: str = "address") -> MailAddress:
-    """Validate an address (no DNS lookup); ``what`` names the field in the error."""
+def parse_address(value: str, what: str = "address", **where: str) -> MailAddress:
+    """Validate an address (no DNS lookup); ``what`` names the field in the error (a msgid
+    whose ``{}`` fields ``where`` fills)."""
     text = value.strip()
+    named = Message(what, tuple(where.items()))
     if not text:
-        raise InvalidAddressError(f"{what}: no email address")
+        raise InvalidAddressError(named, "{what}: no email address")
     try:
         valid = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         shown = header_text(text)[:80]
-        raise InvalidAddressError(f"{what}: invalid address {shown!r}: {exc}") from None
+        raise InvalidAddressError(
+            named, "{what}: invalid address {address!r}: {reason}", address=shown, reason=str(exc)
+        ) from None
     ascii_domain = valid.ascii_domain
     envelope = valid.ascii_email or valid.normalized
     return MailAddress(header=valid.normalized, envelope=envelope, domain=ascii_domain)
@@ -132,7 +147,9 @@ def address_field(field: str, name: str, address: MailAddress) -> str:
     its header (the ``email`` package writes those) or if a line break got through.
     """
     if not address.header.isascii():
-        raise MailError(f"{field}: {address.header!r} cannot be written as ASCII")
+        raise MailError(
+            "{field}: {address!r} cannot be written as ASCII", field=field, address=address.header
+        )
     name = display_name(name)
     words = name.split(" ") if _PLAIN_NAME.fullmatch(name) else encoded_words(name)
     words.append(f"<{address.header}>" if name else address.header)
@@ -147,7 +164,9 @@ def address_field(field: str, name: str, address: MailAddress) -> str:
     folded = "\r\n".join(lines)
     unfolded = folded.replace("\r\n ", "")
     if "\r" in unfolded or "\n" in unfolded:
-        raise MailError(f"{field}: a line break in {folded!r} would add a header")
+        raise MailError(
+            "{field}: a line break in {folded!r} would add a header", field=field, folded=folded
+        )
     return folded
 
 
@@ -188,8 +207,14 @@ _TOKEN_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def atom(value: str, what: str) -> str:
-    """A word safe inside an address or identifier (VERP delivery ids, list ids)."""
+    """A word safe inside an address or identifier (VERP delivery ids, list ids); ``what``
+    (a msgid) names it in the error."""
     text = _TOKEN_UNSAFE.sub("-", value).strip(".-")
     if not text:
-        raise MailError(f"{what}: {value!r} holds no usable character (letters, digits, . _ -)")
+        raise MailError(
+            "{what}: {value!r} holds no usable character (letters, digits, . _ -)",
+            terms=("what",),
+            what=what,
+            value=value,
+        )
     return text[:64]

@@ -149,7 +149,12 @@ def format_subject(pattern: str, values: dict[str, str]) -> str:
         key = match.group(1)
         if key not in values:
             known = ", ".join("{" + k + "}" for k in values)
-            raise MailError(f"subject pattern {pattern!r}: unknown {{{key}}}; use {known}")
+            raise MailError(
+                "subject pattern {pattern!r}: unknown {placeholder}; use {known}",
+                pattern=pattern,
+                placeholder="{" + key + "}",
+                known=known,
+            )
         return values[key]
 
     return header_text(_PLACEHOLDER.sub(fill, pattern))
@@ -176,11 +181,13 @@ def prepare_mail(site: Site, view: ReleaseView, options: MailOptions | None = No
     release = view.release
     now = options.now or datetime.now(UTC)
     embargoed = now < release.date
-    sender = parse_address(settings.sender, f"pressroom.toml: [mail] sender {settings.sender!r}")
+    sender = parse_address(settings.sender, "pressroom.toml: [mail] sender")
     contact = view.contact
     reply_to = None
     if contact.email:
-        reply_address = parse_address(contact.email, f"{release.path}: press contact's email")
+        reply_address = parse_address(
+            contact.email, "{path}: press contact's email", path=release.path
+        )
         reply_to = header_address(contact.name, reply_address)
     base = site_url(site.settings.base_url)
     domain = mail_domain(base, sender)

@@ -24,7 +24,7 @@ from pressroom.mail.smtp import SendResult, deliver_batch, smtp_settings
 def notice(site: Site, to: str, subject: str, lines: list[str], kind: str) -> Outgoing:
     """A plain-text message from the site's sender to one address; ``kind`` names it in the
     delivery id (``subscribe-confirm-…``) so the server's log tells notices apart."""
-    sender = parse_address(site.settings.sender, "sender ([mail] sender in pressroom.toml)")
+    sender = parse_address(site.settings.sender, "pressroom.toml: [mail] sender")
     recipient = parse_address(to, "recipient")
     domain = mail_domain(site.settings.base_url, sender)
     message = EmailMessage()

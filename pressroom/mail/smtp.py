@@ -70,7 +70,9 @@ def _flag(config: Mapping[str, Any], name: str) -> bool:
     text = str(value).strip().lower()
     if text in _TRUE | _FALSE:
         return text in _TRUE
-    raise ConfigError(f"PRESSROOM_{name} must be true or false, not {value!r}")
+    raise ConfigError(
+        "PRESSROOM_{name} must be true or false, not {value!r}", name=name, value=str(value)
+    )
 
 
 def _number(config: Mapping[str, Any], name: str, default: float) -> float:
@@ -80,9 +82,13 @@ def _number(config: Mapping[str, Any], name: str, default: float) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"PRESSROOM_{name} must be a number, not {value!r}") from None
+        raise ConfigError(
+            "PRESSROOM_{name} must be a number, not {value!r}", name=name, value=str(value)
+        ) from None
     if number <= 0:
-        raise ConfigError(f"PRESSROOM_{name} must be positive, not {value!r}")
+        raise ConfigError(
+            "PRESSROOM_{name} must be positive, not {value!r}", name=name, value=str(value)
+        )
     return number
 
 
@@ -94,7 +100,7 @@ def smtp_settings(config: Mapping[str, Any]) -> SmtpSettings:
         raise ConfigError("PRESSROOM_MAIL_USE_SSL and PRESSROOM_MAIL_USE_TLS exclude each other")
     port = _number(config, "MAIL_PORT", 465 if use_ssl else 25)
     if not port.is_integer() or not 0 < port < 65536:
-        raise ConfigError(f"PRESSROOM_MAIL_PORT must be a port number, not {port!r}")
+        raise ConfigError("PRESSROOM_MAIL_PORT must be a port number, not {port}", port=f"{port:g}")
     return SmtpSettings(
         server=str(_get(config, "MAIL_SERVER") or "").strip(),
         port=int(port),
@@ -173,11 +179,15 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
             connection.login(settings.username, settings.password)
     except smtplib.SMTPAuthenticationError as exc:
         _close(connection)
-        raise MailServerError(f"{where} refused the login: {_text(exc.smtp_error)}") from None
+        raise MailServerError(
+            "{server} refused the login: {reply}", server=where, reply=_text(exc.smtp_error)
+        ) from None
     except (smtplib.SMTPException, OSError) as exc:
         _close(connection)
         reason = _text(str(exc)) or type(exc).__name__
-        raise MailServerError(f"cannot talk to the mail server {where}: {reason}") from None
+        raise MailServerError(
+            "cannot talk to the mail server {server}: {reason}", server=where, reason=reason
+        ) from None
     return connection
 
 

@@ -199,7 +199,11 @@ def message_template(prepared: PreparedMail, *, unsubscribe: bool = True) -> Mes
     expected = sorted([*_HEADER_SLOTS, *lines, *(["K", "K"] if unsubscribe else [])])
     if sorted(slots) != expected or not pieces[slots.index("T")].endswith(b"\r\nTo: "):
         # The email package encoded or folded a marker: the template would lose a value.
-        raise MailError(f"message template: markers {sorted(slots)}, expected {expected}")
+        raise MailError(
+            "message template: markers {found}, expected {expected}",
+            found=str(sorted(slots)),
+            expected=str(expected),
+        )
     # The To slot is the whole field, name included: address_field may fold after the colon.
     to = slots.index("T")
     pieces[to] = pieces[to].removesuffix(b"To: ")

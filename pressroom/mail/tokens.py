@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from pressroom.errors import PressroomError
+from pressroom.errors import ConfigError, PressroomError
 
 _SALT = "pressroom.unsubscribe.v1"
 
@@ -20,7 +20,7 @@ class InvalidTokenError(PressroomError):
 
 def _serializer(secret: str | bytes) -> URLSafeSerializer:
     if not secret:
-        raise PressroomError("no secret key set (PRESSROOM_SECRET_KEY): cannot sign links")
+        raise ConfigError("no secret key set (PRESSROOM_SECRET_KEY): cannot sign links")
     return URLSafeSerializer(secret, salt=_SALT)
 
 

@@ -378,3 +378,25 @@ def test_a_refusal_is_in_english_when_the_back_office_speaks_english(
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "This version was written by an editor: a publisher must approve it first." in page
+
+
+def test_a_test_send_to_a_bad_address_is_refused_in_french(
+    signed_in: Callable[[str], FlaskClient],
+) -> None:
+    client = signed_in("publisher")
+    response = _post(client, FORM, {"slug": SEED_SLUG, "test_to": "pas-une-adresse"}, FORM)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "pas-une-adresse n’est pas une adresse électronique valable." in page
+
+
+def test_a_test_send_to_a_bad_address_is_refused_in_english_on_an_english_site(
+    campaign_site: Site, campaign_db: Database
+) -> None:
+    app = create_app(in_english(campaign_site), {"TESTING": True, "SECRET_KEY": "test"})
+    accounts.add_user(campaign_db, "publisher@example.org", "publisher", TEST_PASSWORD)
+    client = app.test_client()
+    AuthActions(client).login("publisher@example.org")
+    response = _post(client, FORM, {"slug": SEED_SLUG, "test_to": "pas-une-adresse"}, FORM)
+    assert response.status_code == 400
+    assert "pas-une-adresse is not a valid email address." in response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from pressroom import revisions
 from pressroom.accounts import Account
-from pressroom.config import Site
+from pressroom.config import Site, load_site
 from pressroom.db import Database
 from pressroom.render.pdf import VARIANT_ENV
 from pressroom.store import load_catalog
@@ -43,6 +43,20 @@ def _with_bad_press_officers(site: Site) -> None:
         DATA / "contacts" / "press-officers-unknown-key.yml",
         site.contacts_dir / "press-officers.yml",
     )
+
+
+def _with_sender(site: Site, sender: str) -> Site:
+    """The site with its ``[mail] sender`` set to ``sender``."""
+    settings = site.root / "pressroom.toml"
+    text = settings.read_text(encoding="utf-8")
+    assert 'sender = "presse@example.org"' in text
+    settings.write_text(text.replace("presse@example.org", sender, 1), encoding="utf-8")
+    return load_site(site.root)
+
+
+def _mail_preview(client: FlaskClient, site: Site) -> str:
+    slug = load_catalog(site).releases[0].slug
+    return str(client.get(f"/admin/communiques/{slug}/apercu/courriel").get_data(as_text=True))
 
 
 def _restore_unreadable_revision(client: FlaskClient, site: Site, database: Database) -> str:
@@ -110,3 +124,26 @@ def test_restoring_a_revision_that_is_no_release_is_refused_in_english_on_an_eng
     site = in_english(demo_site)
     html = _restore_unreadable_revision(sign_in(site), site, database)
     assert ":1: no front matter: the file must start with a &#39;---&#39; line" in html
+
+
+def test_a_mail_preview_with_a_bad_sender_says_why_in_french(
+    demo_site: Site, sign_in: SignIn
+) -> None:
+    site = _with_sender(demo_site, "presse-sans-arobase")
+    html = _mail_preview(sign_in(site), site)
+    assert (
+        "pressroom.toml : [mail] sender : adresse invalide « presse-sans-arobase » : "
+        "Une adresse électronique doit contenir un @."
+    ) in html
+
+
+def test_a_mail_preview_with_a_bad_sender_says_why_in_english_on_an_english_site(
+    demo_site: Site, sign_in: SignIn
+) -> None:
+    _with_sender(demo_site, "presse-sans-arobase")
+    site = in_english(demo_site)
+    html = _mail_preview(sign_in(site), site)
+    assert (
+        "pressroom.toml: [mail] sender: invalid address &#39;presse-sans-arobase&#39;: "
+        "An email address must have an @-sign."
+    ) in html
