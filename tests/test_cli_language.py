@@ -1,4 +1,5 @@
-"""``pressroom check``, ``build`` and ``bounces`` speak the site's language (``[site] language``).
+"""``pressroom check``, ``build``, ``bounces``, ``serve`` and ``worker`` speak the site's language
+(``[site] language``).
 
 ``check`` keeps the line editors and CI parse, ``path:line: error|warning: message``, on a
 French site too: only the message is French.
@@ -6,7 +7,9 @@ French site too: only the message is French.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +18,9 @@ from click.testing import CliRunner, Result
 
 from pressroom.cli import cli
 from pressroom.config import Site
+from tests.campaigns.workers import pressroom_command, stop
 from tests.conftest import DATA
+from tests.mail.conftest import _free_port
 
 ENGLISH = '[site]\nlanguage = "en"\n'
 NO_FRONT_MATTER = DATA / "hostile" / "no-front-matter.md"
@@ -85,3 +90,43 @@ def test_bounces_refuses_a_bad_address_in_english_on_an_english_site(english: Si
         "Error: https://example.org/INBOX: not an IMAP folder address "
         "(imaps://USER@HOST/FOLDER or imap://USER@HOST/FOLDER)\n"
     )
+
+
+def _first_line(site: Site, *args: str) -> str:
+    """The first line a long-running command (``serve``, ``worker``) prints; then it is
+    stopped. A real process: both block in their server or consumer loop."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSROOM_")}
+    with subprocess.Popen(
+        [pressroom_command(), "--site", str(site.root), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as process:
+        try:
+            assert process.stdout is not None
+            return process.stdout.readline().decode("utf-8").rstrip("\n")
+        finally:
+            stop(process)
+
+
+def test_serve_says_where_it_serves_in_french(french: Site) -> None:
+    line = _first_line(french, "serve", "--port", str(_free_port()), "--no-worker")
+    assert line.startswith(f"pressroom : {french.root} est servi sur http://127.0.0.1:")
+
+
+def test_serve_says_where_it_serves_in_english_on_an_english_site(english: Site) -> None:
+    line = _first_line(english, "serve", "--port", str(_free_port()), "--no-worker")
+    assert line.startswith(f"pressroom: serving {english.root} on http://127.0.0.1:")
+
+
+def test_worker_says_it_started_in_french(french: Site) -> None:
+    line = _first_line(french, "worker", "--workers", "1")
+    assert line == (
+        f"pressroom : travailleur pour {french.root} (fils d’exécution : 1) ; "
+        "campagnes reprises : 0"
+    )
+
+
+def test_worker_says_it_started_in_english_on_an_english_site(english: Site) -> None:
+    line = _first_line(english, "worker", "--workers", "1")
+    assert line == f"pressroom: worker for {english.root} (threads: 1); campaigns resumed: 0"

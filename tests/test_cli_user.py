@@ -30,7 +30,7 @@ def test_add_reads_one_line_of_stdin(runner: CliRunner, make_site: Callable[...,
         input=TEST_PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
-    assert "added a@example.org (editor)" in result.output
+    assert "compte créé pour a@example.org (editor)" in result.output
     assert accounts.authenticate(ensure_database(site), "a@example.org", TEST_PASSWORD)
 
 
@@ -88,6 +88,7 @@ def test_passwd_changes_the_password(runner: CliRunner, make_site: Callable[...,
     args = ["--site", str(site.root), "user", "passwd", "a@example.org", "--password-stdin"]
     result = runner.invoke(cli, args, input="a brand new passphrase\n")
     assert result.exit_code == 0, result.output
+    assert "mot de passe changé pour a@example.org" in result.output
     assert accounts.authenticate(ensure_database(site), "a@example.org", "a brand new passphrase")
 
 
@@ -107,6 +108,23 @@ def test_list_shows_addresses_and_roles(runner: CliRunner, make_site: Callable[.
     accounts.add_user(ensure_database(site), "a@example.org", "editor", TEST_PASSWORD)
     result = runner.invoke(cli, ["--site", str(site.root), "user", "list"])
     assert result.output.splitlines() == [
-        "a@example.org\teditor\tactive\t-",
-        "b@example.org\tpublisher\tactive\t-",
+        "a@example.org\teditor\tactif\t-",
+        "b@example.org\tpublisher\tactif\t-",
     ]
+
+
+def test_an_english_site_says_what_user_did_in_english(
+    runner: CliRunner, make_site: Callable[..., Site]
+) -> None:
+    site = make_site(settings='[site]\nlanguage = "en"\n')
+    root = ["--site", str(site.root), "user"]
+    added = runner.invoke(
+        cli, [*root, "add", "a@example.org", "--password-stdin"], input=TEST_PASSWORD + "\n"
+    )
+    changed = runner.invoke(
+        cli, [*root, "passwd", "a@example.org", "--password-stdin"], input="a brand new one\n"
+    )
+    listed = runner.invoke(cli, [*root, "list"])
+    assert "added a@example.org (editor)" in added.output
+    assert "password changed for a@example.org" in changed.output
+    assert listed.output.splitlines() == ["a@example.org\teditor\tactive\t-"]

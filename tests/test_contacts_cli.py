@@ -119,7 +119,7 @@ def test_import_shows_the_problems_of_the_list_it_updates(runner: CliRunner, sit
     shutil.copyfile(DATA / "list-with-problems.csv", site.contacts_dir / "presse.csv")
     result = run(runner, site, "import", str(DATA / "utf8-bom-comma.csv"), "--list", "presse")
     assert result.exit_code == 0
-    assert "contacts/presse.csv:3 : erreur : pas d’adresse électronique valide" in result.output
+    assert "contacts/presse.csv:3: error: pas d’adresse électronique valide" in result.output
 
 
 def test_an_english_sites_import_speaks_english(
@@ -142,3 +142,25 @@ def test_an_english_sites_refusal_is_in_english(
     result = run(runner, site, "import", str(DATA / "no-email-column.csv"), "--list", "presse")
     assert result.exit_code == 1
     assert "no-email-column.csv: no email column." in result.output
+
+
+def test_lists_says_a_lists_problems_in_the_tools_form_in_french(
+    runner: CliRunner, site: Site
+) -> None:
+    shutil.copyfile(DATA / "list-with-problems.csv", site.contacts_dir / "presse.csv")
+    result = run(runner, site, "lists")
+    assert "  contacts/presse.csv:1: warning: colonnes inconnues ignorées : twitter" in (
+        result.stderr.splitlines()
+    )
+
+
+def test_lists_says_a_lists_problems_in_the_tools_form_in_english_on_an_english_site(
+    runner: CliRunner, make_site: Callable[..., Site]
+) -> None:
+    site = make_site(settings='[site]\nlanguage = "en"\n')
+    site.contacts_dir.mkdir()
+    shutil.copyfile(DATA / "list-with-problems.csv", site.contacts_dir / "presse.csv")
+    result = run(runner, site, "lists")
+    assert "  contacts/presse.csv:1: warning: unknown columns ignored: twitter" in (
+        result.stderr.splitlines()
+    )

@@ -96,8 +96,17 @@ def test_db_upgrade_command_creates_the_database(tmp_path: Path) -> None:
     site.mkdir()
     result = CliRunner().invoke(cli, ["--site", str(site), "db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "database up to date" in result.output
+    assert "base de données à jour" in result.output
     assert (site / "instance" / db.SQLITE_FILE).is_file()
+
+
+def test_db_upgrade_says_it_in_english_on_an_english_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "pressroom.toml").write_text('[site]\nlanguage = "en"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--site", str(site), "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "database up to date: sqlite:///" in result.output
 
 
 @pytest.mark.services

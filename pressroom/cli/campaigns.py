@@ -1,16 +1,20 @@
 """``pressroom campaigns``: list campaigns; pause, resume, cancel, reschedule, correct one;
-its report. Refusals are said in the site's language."""
+its report. Everything is said in the site's language (statuses and kinds too); the times
+keep the form ``--at`` takes."""
 
 from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from typing import get_args
 
 import click
 
 from pressroom.campaigns import (
     TERMINAL,
     Action,
+    CampaignInfo,
+    Kind,
     change_status,
     create_correction,
     list_campaigns,
@@ -18,16 +22,12 @@ from pressroom.campaigns import (
     report_csv,
     reschedule,
 )
-from pressroom.cli.context import current_site
+from pressroom.cli.context import current_site, refusal, say
 from pressroom.config import Site
-from pressroom.db import ensure_database
+from pressroom.db import Database, ensure_database
 from pressroom.errors import PressroomError
-from pressroom.i18n import gettext, localized_error
+from pressroom.models.campaigns import CAMPAIGN_STATUSES
 from pressroom.send_time import SendTimeError, parse_send_time, send_time_text
-
-
-def _refusal(site: Site, exc: PressroomError) -> click.ClickException:
-    return click.ClickException(localized_error(exc, site.settings.language))
 
 
 @click.group(invoke_without_command=True)
@@ -37,25 +37,42 @@ def campaigns(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     site = current_site()
-    zone = site.settings.zone
     try:
         database = ensure_database(site)
         found = list_campaigns(database, limit=100)
         if not found:
-            click.echo("no campaign yet")
+            click.echo(say(site, "no campaign yet"))
+        # Columns as wide as the longest status and kind in the site's language.
+        status_width = max(len(say(site, status)) for status in CAMPAIGN_STATUSES)
+        kind_width = max(len(say(site, kind)) for kind in get_args(Kind))
         now = datetime.now(UTC)
         for info in found:
-            state = progress(database, info.id)
-            leaves = info.leaves_at(now)
-            # Times in the site's zone, as they were typed with --at.
-            when = f"  leaves {leaves.astimezone(zone):%Y-%m-%d %H:%M}" if leaves else ""
-            click.echo(
-                f"{info.id:>5}  {info.status:<9} {info.kind:<14} {state.sent}/{state.total} sent"
-                f", {state.failed} failed  {info.created_at.astimezone(zone):%Y-%m-%d %H:%M}"
-                f"  {info.release_slug}{when}"
-            )
+            row = _row(site, database, info, now)
+            status, kind = say(site, info.status), say(site, info.kind)
+            click.echo(f"{info.id:>5}  {status:<{status_width}} {kind:<{kind_width}} {row}")
     except PressroomError as exc:
-        raise _refusal(site, exc) from None
+        raise refusal(site, exc) from None
+
+
+def _row(site: Site, database: Database, info: CampaignInfo, now: datetime) -> str:
+    """A campaign's progress, when it was made and when it leaves, for its listing line.
+
+    Times are in the site's zone, written as they are typed with ``--at``.
+    """
+    zone = site.settings.zone
+    state = progress(database, info.id)
+    counts = say(
+        site,
+        "{sent}/{total} sent, {failed} failed",
+        sent=str(state.sent),
+        total=str(state.total),
+        failed=str(state.failed),
+    )
+    leaves = info.leaves_at(now)
+    when = ""
+    if leaves is not None:
+        when = "  " + say(site, "leaves {time}", time=f"{leaves.astimezone(zone):%Y-%m-%d %H:%M}")
+    return f"{counts}  {info.created_at.astimezone(zone):%Y-%m-%d %H:%M}  {info.release_slug}{when}"
 
 
 def _change(campaign_id: int, action: Action) -> None:
@@ -63,8 +80,8 @@ def _change(campaign_id: int, action: Action) -> None:
     try:
         status = change_status(ensure_database(site), campaign_id, action, actor=TERMINAL)
     except PressroomError as exc:
-        raise _refusal(site, exc) from None
-    click.echo(f"campaign {campaign_id}: {status}")
+        raise refusal(site, exc) from None
+    click.echo(say(site, "campaign {id}: {status}", id=str(campaign_id), status=say(site, status)))
 
 
 @campaigns.command()
@@ -107,16 +124,12 @@ def reschedule_command(campaign_id: int, at: str) -> None:
             exc.localized(site.settings.language), param_hint="'--at'"
         ) from None
     except PressroomError as exc:
-        raise _refusal(site, exc) from None
+        raise refusal(site, exc) from None
     from pressroom.tasks import enqueue_campaign
 
     enqueue_campaign(site, campaign_id, at=info.scheduled_at)
-    lang = site.settings.language
-    click.echo(
-        gettext(lang, "Campaign {id} scheduled for {when}.").format(
-            id=campaign_id, when=send_time_text(when, site.settings.zone, lang)
-        )
-    )
+    shown = send_time_text(when, site.settings.zone, site.settings.language)
+    click.echo(say(site, "Campaign {id} scheduled for {when}.", id=str(campaign_id), when=shown))
 
 
 @campaigns.command()
@@ -130,11 +143,18 @@ def correct(campaign_id: int, slug: str | None) -> None:
             site, ensure_database(site), campaign_id, actor=TERMINAL, slug=slug
         )
     except PressroomError as exc:
-        raise _refusal(site, exc) from None
+        raise refusal(site, exc) from None
     from pressroom.tasks import enqueue_campaign
 
     enqueue_campaign(site, info.id)
-    click.echo(f"campaign {info.id}: correction of campaign {campaign_id} queued")
+    click.echo(
+        say(
+            site,
+            "campaign {id}: correction of campaign {original} queued",
+            id=str(info.id),
+            original=str(campaign_id),
+        )
+    )
 
 
 @campaigns.command()
@@ -146,4 +166,4 @@ def report(campaign_id: int) -> None:
         for chunk in report_csv(ensure_database(site), campaign_id):
             sys.stdout.buffer.write(chunk)
     except PressroomError as exc:
-        raise _refusal(site, exc) from None
+        raise refusal(site, exc) from None

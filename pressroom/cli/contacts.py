@@ -1,6 +1,8 @@
 """``pressroom contacts``: import a spreadsheet into a list, export a list, show the lists.
 
-What the import says (counts, refused rows, problems) is in the site's language.
+What the import says (counts, refused rows, problems) is in the site's language; a list's
+problems keep the ``path:line: error|warning: message`` form of ``pressroom check``, where only
+the message is translated, so the same tools read both.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def _print_preview(site: Site, preview: ImportPreview, verbose: bool) -> None:
         )
     )
     for problem in preview.base.problems:
-        click.echo(problem.localized(lang))
+        click.echo(problem.for_tools(lang))
     if preview.ignored_columns:
         ignored = ", ".join(preview.ignored_columns)
         click.echo(say(site, "ignored columns: {columns}", columns=ignored))
@@ -152,4 +154,4 @@ def lists() -> None:
             continue
         click.echo(f"{name}\t{len(contact_list)}")
         for problem in contact_list.problems:
-            click.echo(f"  {problem.localized(lang)}", err=True)
+            click.echo(f"  {problem.for_tools(lang)}", err=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pressroom import db
-from pressroom.cli.context import current_site, refusal
+from pressroom.cli.context import current_site, refusal, say
 from pressroom.errors import PressroomError
 
 
@@ -23,7 +23,7 @@ def upgrade() -> None:
         db.upgrade(found)
     except PressroomError as exc:
         raise refusal(site, exc) from None
-    click.echo(f"database up to date: {db.safe_url(found.url)}")
+    click.echo(say(site, "database up to date: {url}", url=db.safe_url(found.url)))
 
 
 @database.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from pressroom.cli.context import current_site
+from pressroom.cli.context import current_site, say
 
 
 @click.command()
@@ -22,7 +22,8 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
 
     site = current_site()
     app = create_app(site)
-    click.echo(f"pressroom: serving {site.root} on http://{host}:{port}/espace-presse/")
+    url = f"http://{host}:{port}/espace-presse/"
+    click.echo(say(site, "pressroom: serving {root} on {url}", root=str(site.root), url=url))
     consumer = None
     if not no_worker:
         # Campaigns and embargo tasks run in threads of this process: nothing else to start.

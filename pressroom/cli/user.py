@@ -57,7 +57,7 @@ def add(email: str, role: str, password_stdin: bool) -> None:
         account = accounts.add_user(database, email, role, password)
     except PressroomError as exc:
         raise refusal(site, exc) from None
-    click.echo(f"added {account.email} ({account.role})")
+    click.echo(say(site, "added {email} ({role})", email=account.email, role=account.role))
 
 
 @user.command("passwd")
@@ -73,13 +73,14 @@ def passwd(email: str, password_stdin: bool) -> None:
         account = accounts.change_password(database, email, _read_password(site, password_stdin))
     except PressroomError as exc:
         raise refusal(site, exc) from None
-    click.echo(f"password changed for {account.email}")
+    click.echo(say(site, "password changed for {email}", email=account.email))
 
 
 @user.command("list")
 def list_() -> None:
     """List accounts: address, role, state, last login (UTC)."""
-    for account in accounts.list_accounts(_database(current_site())):
-        state = "active" if account.active else "deactivated"
+    site = current_site()
+    for account in accounts.list_accounts(_database(site)):
+        state = say(site, "active") if account.active else say(site, "deactivated")
         last = account.last_login_at.strftime("%Y-%m-%d %H:%M") if account.last_login_at else "-"
         click.echo(f"{account.email}\t{account.role}\t{state}\t{last}")

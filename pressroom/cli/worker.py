@@ -10,7 +10,7 @@ import logging
 
 import click
 
-from pressroom.cli.context import current_site, refusal
+from pressroom.cli.context import current_site, refusal, say
 from pressroom.db import ensure_database
 from pressroom.errors import PressroomError
 
@@ -38,7 +38,12 @@ def worker(workers: int, processes: bool, verbose: bool) -> None:
     except PressroomError as exc:
         raise refusal(site, exc) from None
     kind = "process" if processes else "thread"
+    started = (
+        "pressroom: worker for {root} (processes: {workers}); campaigns resumed: {resumed}"
+        if processes
+        else "pressroom: worker for {root} (threads: {workers}); campaigns resumed: {resumed}"
+    )
     click.echo(
-        f"pressroom: worker for {site.root} ({workers} {kind}s); {len(resumed)} campaigns resumed"
+        say(site, started, root=str(site.root), workers=str(workers), resumed=str(len(resumed)))
     )
     queue.consumer(workers=workers, worker_type=kind).run()

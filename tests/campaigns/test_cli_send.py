@@ -125,7 +125,8 @@ def test_campaigns_lists_what_was_sent(
     send(runner, campaign_site, smtp_server, SEED_SLUG, "--list", "autres", "--wait")
     result = runner.invoke(cli, ["--site", str(campaign_site.root), "campaigns"])
     assert result.exit_code == 0
-    assert "done" in result.output and "2/2 sent" in result.output and SEED_SLUG in result.output
+    assert "terminée" in result.output and "2/2 envoyés" in result.output
+    assert SEED_SLUG in result.output
 
 
 # Scheduled sends: the day before 1 December 2026 09:30, Paris time.
@@ -208,7 +209,7 @@ def test_campaigns_lists_when_a_scheduled_campaign_leaves(
         )  # fmt: skip
         result = runner.invoke(cli, ["--site", str(campaign_site.root), "campaigns"])
     assert result.exit_code == 0
-    assert "scheduled" in result.output and "leaves 2026-12-01 09:30" in result.output
+    assert "programmée" in result.output and "part le 2026-12-01 09:30" in result.output
 
 
 def test_a_refusal_is_in_french_on_a_french_site(
