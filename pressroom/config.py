@@ -65,27 +65,61 @@ class Settings:
 _TABLES = {"site": "", "issuer": "issuer_", "mail": "", "pdf": "pdf_"}
 
 
+class SettingsError(ConfigError):
+    """A wrong value in a settings file that was read: ``language`` is the interface language
+    it names (``[site] language``, else the default) when that much is readable, so the
+    terminal can say the error in it; None when even that is wrong."""
+
+    def __init__(self, language: str | None, message: str, **params: str) -> None:
+        super().__init__(message, terms=(), **params)
+        self.language = language
+
+
+def _language_in(data: dict[str, Any]) -> str | None:
+    """The ``[site] language`` of parsed settings, the default if unset, None if unreadable."""
+    section = data.get("site", {})
+    value = section.get("language", Settings().language) if isinstance(section, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def parse_settings(data: dict[str, Any], source: str = SETTINGS_FILE) -> Settings:
     """Build ``Settings`` from parsed TOML, naming the file and key of any wrong value."""
     values: dict[str, Any] = {}
     known = {f.name: f for f in fields(Settings)}
+    lang = _language_in(data)
     for table, prefix in _TABLES.items():
         section = data.get(table, {})
         if not isinstance(section, dict):
-            raise ConfigError(f"{source}: [{table}] must be a table")
+            raise SettingsError(
+                lang, "{source}: [{table}] must be a table", source=source, table=table
+            )
         for key, value in section.items():
             name = prefix + key.replace("-", "_")
             if name not in known or name == "press_contact":
-                raise ConfigError(f"{source}: unknown setting [{table}] {key}")
+                raise SettingsError(
+                    lang,
+                    "{source}: unknown setting [{table}] {key}",
+                    source=source,
+                    table=table,
+                    key=key,
+                )
             expected = type(getattr(Settings(), name))
             if not isinstance(value, expected):
-                raise ConfigError(
-                    f"{source}: [{table}] {key} must be a {expected.__name__}, not {value!r}"
+                raise SettingsError(
+                    lang,
+                    "{source}: [{table}] {key} must be a {type}, not {value}",
+                    source=source,
+                    table=table,
+                    key=key,
+                    type=expected.__name__,
+                    value=repr(value),
                 )
             values[name] = value
     contact = data.get("press_contact", {})
     if not isinstance(contact, dict):
-        raise ConfigError(f"{source}: [press_contact] must be a table")
+        raise SettingsError(
+            lang, "{source}: [{table}] must be a table", source=source, table="press_contact"
+        )
     phones = contact.get("tel", [])
     phones = [phones] if isinstance(phones, str) else phones
     values["press_contact"] = PressContact(
@@ -97,7 +131,12 @@ def parse_settings(data: dict[str, Any], source: str = SETTINGS_FILE) -> Setting
     try:
         settings.zone  # noqa: B018 - validate now, not at the first date shown
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{source}: [site] timezone {settings.timezone!r} is unknown") from exc
+        raise SettingsError(
+            lang,
+            "{source}: [site] timezone {timezone!r} is unknown",
+            source=source,
+            timezone=settings.timezone,
+        ) from exc
     return settings
 
 
@@ -144,7 +183,11 @@ class Site:
 
 
 def load_site(root: str | os.PathLike[str] | None = None) -> Site:
-    """Open the site at ``root`` (default: ``PRESSROOM_SITE``, else the current folder)."""
+    """Open the site at ``root`` (default: ``PRESSROOM_SITE``, else the current folder).
+
+    A missing folder or a settings file that is no TOML stays an English ``ConfigError``: no
+    language can be read yet. A wrong value is a ``SettingsError`` that knows it.
+    """
     path = Path(root or os.environ.get("PRESSROOM_SITE") or ".").resolve()
     if not path.is_dir():
         raise ConfigError(f"{path}: no such site folder")

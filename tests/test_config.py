@@ -58,7 +58,7 @@ def test_site_option_and_environment_select_the_site(
     (tmp_path / "releases" / "a.md").write_text("no front matter\n", encoding="utf-8")
     result = runner.invoke(cli, ["--site", str(tmp_path), "check"])
     assert result.exit_code == 1
-    assert "releases/a.md:1: error: no front matter" in result.output
+    assert "releases/a.md:1: error: pas d’en-tête YAML" in result.output
     monkeypatch.setenv("PRESSROOM_SITE", str(tmp_path))
     assert runner.invoke(cli, ["check"]).exit_code == 1
 
@@ -90,3 +90,31 @@ def test_init_refuses_an_existing_site(tmp_path: Path, runner: CliRunner) -> Non
 def test_pdf_variant_comes_from_the_pdf_table(make_site: Callable[..., Site]) -> None:
     site = make_site({}, settings='[pdf]\nvariant = "pdf/a-3b"\n')
     assert site.settings.pdf_variant == "pdf/a-3b"
+
+
+def _check_with_settings(tmp_path: Path, runner: CliRunner, settings: str) -> str:
+    (tmp_path / "pressroom.toml").write_text(settings, encoding="utf-8")
+    result = runner.invoke(cli, ["--site", str(tmp_path), "check"])
+    assert result.exit_code == 1
+    return result.stderr
+
+
+def test_a_wrong_setting_is_refused_in_french_on_a_french_site(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    stderr = _check_with_settings(tmp_path, runner, '[site]\nlanguage = "fr"\nnmae = "x"\n')
+    assert stderr == "Error: pressroom.toml : réglage inconnu [site] nmae\n"
+
+
+def test_a_wrong_setting_is_refused_in_english_on_an_english_site(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    stderr = _check_with_settings(tmp_path, runner, '[site]\nlanguage = "en"\nnmae = "x"\n')
+    assert stderr == "Error: pressroom.toml: unknown setting [site] nmae\n"
+
+
+def test_settings_that_are_no_toml_are_refused_in_english(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    stderr = _check_with_settings(tmp_path, runner, '[site]\nlanguage = "fr"\n[site\n')
+    assert stderr.startswith("Error: pressroom.toml: ")

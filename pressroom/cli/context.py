@@ -1,15 +1,16 @@
 """What every command shares: the site chosen with ``--site``, and its language.
 
 Commands speak the site's interface language (``[site] language``), as its back office does:
-refusals through ``refusal``, other sentences through ``say``. Errors raised before the site
-is loaded (its settings unreadable) cannot know that language and stay as raised.
+refusals through ``refusal``, other sentences through ``say``. A wrong value in the settings
+is said in the language the file names, if that much is readable; a missing site folder or a
+settings file that is no TOML cannot know it and stays as raised (English).
 """
 
 from __future__ import annotations
 
 import click
 
-from pressroom.config import Site, load_site
+from pressroom.config import SettingsError, Site, load_site
 from pressroom.errors import PressroomError, localize
 from pressroom.i18n import localized_error
 
@@ -21,6 +22,9 @@ def current_site() -> Site:
     root = click.get_current_context().meta.get(SITE_KEY)
     try:
         return load_site(root)
+    except SettingsError as exc:
+        shown = exc.localized(exc.language) if exc.language else str(exc)
+        raise click.ClickException(shown) from None
     except PressroomError as exc:
         raise click.ClickException(str(exc)) from None
 
