@@ -162,7 +162,7 @@ def test_broken_settings_are_reported_and_the_old_ones_kept(site: Site, tmp_path
     settings = site.root / "pressroom.toml"
     watch = SiteWatch(site, out, pdf=False, clock=lambda: NOW)
     lines = run(watch, edit(settings, "per_page = 2", "per_page = 'deux'"))
-    assert lines[-1].startswith("erreur : pressroom.toml: [site] per_page must be a int")
+    assert lines[-1].startswith("erreur : pressroom.toml : [site] per_page doit être de type int")
     assert watch.site.settings.per_page == 2
 
 
