@@ -14,12 +14,13 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common import normalize_url
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
@@ -166,8 +167,24 @@ def _markdown_in_html(state: StateCore) -> None:
         token.children = children
 
 
+# A site's releases link the same addresses again and again (its own pages, its ministry's):
+# markdown-it parses, re-encodes and checks each one each time, pure functions of the address.
+_normalize_link = lru_cache(maxsize=8192)(normalize_url.normalizeLink)
+_validate_link = lru_cache(maxsize=8192)(normalize_url.validateLink)
+
+
+class _Parser(MarkdownIt):
+    """markdown-it remembering its link normalisation (its documented override points)."""
+
+    def normalizeLink(self, url: str) -> str:
+        return _normalize_link(url)
+
+    def validateLink(self, url: str) -> bool:
+        return _validate_link(url)
+
+
 def _build_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = _Parser("commonmark", {"html": True}).enable(["table", "strikethrough"])
     md.use(ial_plugin)
     # Before text_join, which folds the entities of these new inline runs into their text.
     md.core.ruler.after("inline", "pressroom_markdown_in_html", _markdown_in_html)

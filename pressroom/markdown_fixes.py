@@ -142,6 +142,12 @@ def french_spacing(children: Sequence[Token]) -> None:
 
 # What the three rules look for: a punctuation mark to space before, or a guillemet.
 _FRENCH_MARKS = frozenset(";:!?«»")
+# Each rule with the marks its pattern cannot match without (spaces change, marks stay).
+_FRENCH_RULES = (
+    (frozenset(";:!?"), _BEFORE_PUNCT, NARROW_NBSP),
+    (frozenset("«"), _AFTER_OPEN_GUILLEMET, "«" + NARROW_NBSP),
+    (frozenset("»"), _BEFORE_CLOSE_GUILLEMET, NARROW_NBSP + "»"),
+)
 
 
 def _space_french(before: str, content: str, after: str) -> str:
@@ -149,11 +155,9 @@ def _space_french(before: str, content: str, after: str) -> str:
     if after not in _FRENCH_MARKS and _FRENCH_MARKS.isdisjoint(content):
         return content
     text = before + content + after
-    for pattern, replacement in (
-        (_BEFORE_PUNCT, NARROW_NBSP),
-        (_AFTER_OPEN_GUILLEMET, "«" + NARROW_NBSP),
-        (_BEFORE_CLOSE_GUILLEMET, NARROW_NBSP + "»"),
-    ):
+    for marks, pattern, replacement in _FRENCH_RULES:
+        if marks.isdisjoint(text):  # the rule's pattern needs one of them: nothing to do
+            continue
         end = len(text) - len(after)
         text = pattern.sub(_guarded(replacement, len(before), end), text)
     return text[len(before) : len(text) - len(after)]
