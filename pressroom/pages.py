@@ -85,7 +85,8 @@ def view_for(site: Site, release: Release) -> ReleaseView:
     names = [upload_name(i.src) for i in release.images] + [
         upload_name(f.url) for f in release.files
     ]
-    uploads = tuple((n, (site.uploads_dir / n).is_file()) for n in names if n)
+    folder = site.uploads_dir  # a property building a path: once, not once per name
+    uploads = tuple((n, (folder / n).is_file()) for n in names if n)
     return _view(site, release, uploads)
 
 
