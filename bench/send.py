@@ -33,8 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pressroom.campaign_creation import create_campaign
 from pressroom.campaign_mail import campaign_mail, outgoing_for
-from pressroom.campaigns import TERMINAL, create_campaign
+from pressroom.campaigns import TERMINAL
 from pressroom.config import Site, load_site
 from pressroom.db import ensure_database
 from pressroom.mail.smtp import SmtpSettings

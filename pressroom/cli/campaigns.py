@@ -10,18 +10,10 @@ from typing import get_args
 
 import click
 
-from pressroom.campaigns import (
-    TERMINAL,
-    Action,
-    CampaignInfo,
-    Kind,
-    change_status,
-    create_correction,
-    list_campaigns,
-    progress,
-    report_csv,
-    reschedule,
-)
+from pressroom.campaign_control import Action, change_status, reschedule
+from pressroom.campaign_creation import create_correction
+from pressroom.campaign_report import progress, report_csv
+from pressroom.campaigns import TERMINAL, CampaignInfo, Kind, list_campaigns
 from pressroom.cli.context import current_site, refusal, say
 from pressroom.config import Site
 from pressroom.db import Database, ensure_database

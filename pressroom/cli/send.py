@@ -16,18 +16,15 @@ from datetime import UTC, datetime
 
 import click
 
-from pressroom.campaigns import (
-    TERMINAL,
-    AudiencePlan,
-    CampaignInfo,
+from pressroom.campaign_audience import AudiencePlan, plan_audience
+from pressroom.campaign_creation import (
     check_published,
     create_campaign,
     create_test_send,
     find_release,
-    get_campaign,
-    plan_audience,
-    progress,
 )
+from pressroom.campaign_report import progress
+from pressroom.campaigns import TERMINAL, CampaignInfo, get_campaign
 from pressroom.cli.context import current_site
 from pressroom.config import Site
 from pressroom.db import DATABASE_URL_ENV, SQLITE_FILE, Database, ensure_database

@@ -1,13 +1,13 @@
 """The back office's campaigns under ``/admin/campagnes/``: start, watch, stop, correct.
 
-Publishers and admins only: a campaign sends a release to real people. Starting one goes
-through ``pressroom.campaigns`` (as ``pressroom send`` does) and queues it on the site's Huey
+Publishers and admins only: a campaign sends a release to real people. Starting one goes through
+``pressroom.campaign_creation`` (as ``pressroom send`` does) and queues it on the site's Huey
 queue; a worker (``pressroom worker`` or the one in ``pressroom serve``) sends it. The detail
 page shows the delivery table as it is now; ``static/campaigns.js`` refreshes its counts from
 ``progress.json`` (the back office's CSP allows no inline script), and an "Actualiser" link does
-the same without JavaScript. A campaign may be given a time to leave (a ``datetime-local`` in the
-site's time zone); until then its page can cancel or reschedule it. The services' refusals are
-shown in the back office's language (``localized_error``).
+the same without JavaScript. A campaign may be given a time to leave (a ``datetime-local`` in
+the site's time zone); until then its page can cancel or reschedule it. The services' refusals
+are shown in the back office's language (``localized_error``).
 """
 
 from __future__ import annotations
@@ -19,21 +19,10 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from pressroom.campaigns import (
-    Action,
-    Actor,
-    CampaignInfo,
-    change_status,
-    create_campaign,
-    create_correction,
-    create_test_send,
-    get_campaign,
-    list_campaigns,
-    progress,
-    report_csv,
-    report_page,
-    reschedule,
-)
+from pressroom.campaign_control import Action, change_status, reschedule
+from pressroom.campaign_creation import create_campaign, create_correction, create_test_send
+from pressroom.campaign_report import progress, report_csv, report_page
+from pressroom.campaigns import Actor, CampaignInfo, get_campaign, list_campaigns
 from pressroom.contacts import list_names
 from pressroom.contacts_edit import outlets_and_beats, read_lists
 from pressroom.errors import NotFoundError, PressroomError

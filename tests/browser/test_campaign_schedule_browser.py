@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from pressroom.accounts import Account
-from pressroom.campaigns import TERMINAL, create_campaign, get_campaign
+from pressroom.campaign_creation import create_campaign
+from pressroom.campaigns import TERMINAL, get_campaign
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.publishing import approve

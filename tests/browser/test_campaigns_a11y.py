@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from pressroom.accounts import Account
-from pressroom.campaigns import TERMINAL, create_test_send
+from pressroom.campaign_creation import create_test_send
+from pressroom.campaigns import TERMINAL
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.sending import SendSettings, run_campaign

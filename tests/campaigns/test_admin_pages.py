@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from pressroom import accounts
-from pressroom.campaigns import TERMINAL, create_campaign, get_campaign, list_campaigns
+from pressroom.campaign_creation import create_campaign
+from pressroom.campaigns import TERMINAL, get_campaign, list_campaigns
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.publishing import approve

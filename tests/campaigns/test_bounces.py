@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from pressroom.bounces import BounceError, process_maildir, process_mbox
-from pressroom.campaigns import TERMINAL, create_campaign, progress, report_csv
+from pressroom.campaign_creation import create_campaign
+from pressroom.campaign_report import progress, report_csv
+from pressroom.campaigns import TERMINAL
 from pressroom.cli import cli
 from pressroom.config import Site
 from pressroom.db import Database

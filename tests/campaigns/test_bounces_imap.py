@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from pressroom.bounce_imap import ImapFolder, imap_folder, process_imap, quoted_mailbox
 from pressroom.bounces import RECORDED, BounceError
-from pressroom.campaigns import progress
+from pressroom.campaign_report import progress
 from pressroom.cli import cli
 from pressroom.config import Site
 from pressroom.db import Database

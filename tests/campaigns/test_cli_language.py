@@ -7,7 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pressroom.campaigns import TERMINAL, create_campaign, list_campaigns, report_csv
+from pressroom.campaign_creation import create_campaign
+from pressroom.campaign_report import report_csv
+from pressroom.campaigns import TERMINAL, list_campaigns
 from pressroom.cli import cli
 from pressroom.config import Site
 from pressroom.db import Database, ensure_database

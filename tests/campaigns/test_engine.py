@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from pressroom.campaign_creation import create_campaign
 from pressroom.campaign_mail import site_secret
-from pressroom.campaigns import TERMINAL, create_campaign, progress
+from pressroom.campaign_report import progress
+from pressroom.campaigns import TERMINAL
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.mail.tokens import read_unsubscribe_token

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pressroom.campaigns import TERMINAL, create_campaign, progress
+from pressroom.campaign_creation import create_campaign
+from pressroom.campaign_report import progress
+from pressroom.campaigns import TERMINAL
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.sending import SendSettings, run_campaign

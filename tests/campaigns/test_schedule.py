@@ -17,13 +17,9 @@ import pytest
 import time_machine
 from click.testing import CliRunner
 
-from pressroom.campaigns import (
-    TERMINAL,
-    CampaignError,
-    create_campaign,
-    get_campaign,
-    reschedule,
-)
+from pressroom.campaign_control import reschedule
+from pressroom.campaign_creation import create_campaign
+from pressroom.campaigns import TERMINAL, CampaignError, get_campaign
 from pressroom.cli import cli
 from pressroom.config import Site
 from pressroom.db import Database

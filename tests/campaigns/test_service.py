@@ -9,19 +9,11 @@ from collections.abc import Callable
 import pytest
 
 from pressroom.accounts import add_user
-from pressroom.campaigns import (
-    TERMINAL,
-    Actor,
-    ApprovalRequiredError,
-    CampaignError,
-    Planned,
-    change_status,
-    create_campaign,
-    create_correction,
-    get_campaign,
-    progress,
-    report_csv,
-)
+from pressroom.campaign_audience import Planned
+from pressroom.campaign_control import change_status
+from pressroom.campaign_creation import create_campaign, create_correction
+from pressroom.campaign_report import progress, report_csv
+from pressroom.campaigns import TERMINAL, Actor, ApprovalRequiredError, CampaignError, get_campaign
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.mail.smtp import SmtpSettings

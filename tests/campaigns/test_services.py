@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.campaigns import TERMINAL, create_campaign, get_campaign
+from pressroom.campaign_creation import create_campaign
+from pressroom.campaigns import TERMINAL, get_campaign
 from pressroom.config import Site
 from pressroom.db import ensure_database
 from pressroom.tasks import enqueue_campaign, forget_queues

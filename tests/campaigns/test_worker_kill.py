@@ -6,7 +6,9 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from pressroom.campaigns import TERMINAL, create_campaign, get_campaign, progress
+from pressroom.campaign_creation import create_campaign
+from pressroom.campaign_report import progress
+from pressroom.campaigns import TERMINAL, get_campaign
 from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.tasks import enqueue_campaign
