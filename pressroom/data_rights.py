@@ -5,10 +5,26 @@ public page, receives a signed link that expires at the address (which proves it
 and from there downloads everything as JSON or has it erased. Admins can do the same from the
 back office. Erasing removes the subscriber row and the person's row in every list file, and
 puts the address's hash on the suppression list, so they are never mailed again.
+
+What erasure does not delete, and why:
+- Campaign delivery rows stay, anonymised (``erased:<hash>``, no name, replies scrubbed): a
+  campaign's counts and report must still add up, and "sent once" still holds.
+- The hash stays on the suppression list. Deleting everything would let the next import of a
+  list that still carries the address mail them again, the opposite of what they asked; GDPR
+  art. 17(3)(b) and 21(3) let a controller keep what it needs to honour the objection, and
+  the CNIL's guidance on prospecting suppression lists ("listes d'opposition") says the same.
+  The hash is the plain SHA-256 of the address, the one every audience compares against:
+  it is pseudonymous, not anonymous (someone who already holds the address can test it), so
+  it proves nothing to a reader who does not. A keyed hash would be stronger, but the key
+  would have to outlive every change of the site's secret, or the list would forget everyone.
+- Past revisions of ``contacts/`` in git, when the operator keeps the site in git: erasure
+  writes the files as they are now and never rewrites history; it names the commits that
+  still hold the address, so the operator can rewrite them (``git filter-repo``).
 """
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +48,8 @@ from pressroom.errors import ConfigError, ConflictError
 from pressroom.i18n import base_language
 from pressroom.mail.headers import MailError
 from pressroom.mail.notices import data_link_notice, send_notice
+from pressroom.mail.outbox import remove_messages_to
+from pressroom.models.deliveries import erase_recipient
 from pressroom.models.subscribers import subscriber_by_email
 from pressroom.subscribers import SubscriberError, SubscriberLinkError, subscriber_email, to_view
 
@@ -40,6 +58,8 @@ DATA_LINK_AGE = timedelta(hours=DATA_LINK_HOURS)
 _SALT = "pressroom.data-rights"
 # A list file rewritten by someone else between our read and our write: read again, retry.
 _WRITE_ATTEMPTS = 3
+# Searching git history for the address: long enough for years of list edits.
+_GIT_TIMEOUT = 60
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
@@ -150,11 +170,16 @@ def person_data(site: Site, database: Database, address: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Erasure:
-    """What erasing an address removed: the lists it was on, whether it was a subscriber."""
+    """What erasing an address removed: the lists it was on, whether it was a subscriber, how
+    many delivery rows were anonymised and outbox messages deleted, and the git commits of
+    ``contacts/`` that still hold it (erasure never rewrites history)."""
 
     address_hash: str
     lists: tuple[str, ...]
     subscriber: bool
+    deliveries: int = 0
+    outbox_messages: int = 0
+    git_commits: tuple[str, ...] = ()
 
 
 def _remove_from_list(site: Site, name: str, key: str) -> bool:
@@ -171,14 +196,40 @@ def _remove_from_list(site: Site, name: str, key: str) -> bool:
     raise ConflictError("contacts/{name}.csv keeps changing: erase again in a moment", name=name)
 
 
+def _same_address(key: str) -> Callable[[str], bool]:
+    return lambda address: email_key(address) == key
+
+
+def git_commits_holding(site: Site, key: str) -> tuple[str, ...]:
+    """Short hashes of the commits whose changes to ``contacts/`` add or remove ``key`` (any
+    case), newest first; empty when the folder is in no git repository or git fails: this
+    only informs the operator, erasure does not depend on it."""
+    folder = site.contacts_dir
+    if not folder.is_dir():
+        return ()
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "log", "--all", "--format=%h", "-i", "-S", key, "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    if done.returncode != 0:
+        return ()
+    return tuple(line for line in done.stdout.split() if line)
+
+
 def erase_person(
     site: Site, database: Database, address: str, actor: audit.Actor | str | None = None
 ) -> Erasure:
-    """Erase an address everywhere; only its hash stays, on the suppression list.
+    """Erase an address everywhere; only its hash stays (suppression list, delivery rows).
 
-    The database goes first (row deleted and hash suppressed in one transaction), so that even
-    if a list file cannot be rewritten the address is never mailed again; erasing again
-    finishes the job.
+    The database goes first (row deleted, deliveries anonymised and hash suppressed in one
+    transaction), so that even if a list file cannot be rewritten the address is never mailed
+    again; erasing again finishes the job.
     """
     key = email_key(address)
     digest = address_hash(key)
@@ -186,7 +237,11 @@ def erase_person(
         row = subscriber_by_email(session, key)
         if row is not None:
             session.delete(row)
+        deliveries = erase_recipient(session, key, digest, (address.strip(),))
         suppression.suppress_in(session, key, "erasure", "data rights")
         audit.add(session, actor, audit.Action.DATA_ERASED, digest)
     lists = tuple(name for name in list_names(site) if _remove_from_list(site, name, key))
-    return Erasure(digest, lists, row is not None)
+    removed = remove_messages_to(site, _same_address(key))
+    return Erasure(
+        digest, lists, row is not None, deliveries, removed, git_commits_holding(site, key)
+    )

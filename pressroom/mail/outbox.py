@@ -7,9 +7,11 @@ runs and can be read back. The SMTP layer extends ``deliver``; callers keep call
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.parser import BytesHeaderParser
+from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,3 +51,35 @@ def deliver(site: Site, message: EmailMessage) -> Path:
     """Send one message; with no SMTP server configured (today: always) into the outbox."""
     complete_headers(site, message)
     return write_eml(site, message)
+
+
+def _recipients(path: Path) -> list[str]:
+    """The To, Cc and Bcc addresses of an ``.eml`` file, reading its header block only (a
+    campaign's messages may carry a PDF each: the bodies are never read)."""
+    lines = []
+    with path.open("rb") as handle:
+        for line in handle:
+            if line in (b"\r\n", b"\n"):
+                break
+            lines.append(line)
+    headers = BytesHeaderParser().parsebytes(b"".join(lines))
+    fields = [str(value) for name in ("To", "Cc", "Bcc") for value in headers.get_all(name, [])]
+    return [address for _name, address in getaddresses(fields) if address]
+
+
+def remove_messages_to(site: Site, is_theirs: Callable[[str], bool]) -> int:
+    """Delete the outbox's messages addressed to someone ``is_theirs`` recognises (an erased
+    person: the outbox is a copy of what was sent, address and greeting included); returns
+    how many files went."""
+    folder = site.instance_dir / OUTBOX
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.glob("*.eml"):
+        try:
+            if any(is_theirs(address) for address in _recipients(path)):
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # taken away meanwhile (another erasure, the operator)
+            continue
+    return removed

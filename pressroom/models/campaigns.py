@@ -30,6 +30,9 @@ from pressroom.models.base import Base, utcnow
 CAMPAIGN_KINDS = ("normal", "test", "new-recipients", "correction")
 CAMPAIGN_STATUSES = ("scheduled", "running", "paused", "cancelled", "done")
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "suppressed")
+# What an erased person's delivery rows hold instead of their address: ``erased:<hash>``, the
+# hash the suppression list keeps (pressroom.data_rights explains why the rows stay).
+ERASED_PREFIX = "erased:"
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -126,10 +129,15 @@ def reached_addresses(session: Session, release_path: str) -> set[str]:
 
 
 def sent_recipients(session: Session, campaign_id: int) -> list[tuple[str, str, str]]:
-    """(address, name, source) of every delivery the server accepted: a correction's audience."""
+    """(address, name, source) of every delivery the server accepted: a correction's audience.
+    Erased people are left out: their rows keep a hash, nothing to write to."""
     query = (
         select(Delivery.address, Delivery.name, Delivery.source)
-        .where(Delivery.campaign_id == campaign_id, Delivery.status == "sent")
+        .where(
+            Delivery.campaign_id == campaign_id,
+            Delivery.status == "sent",
+            Delivery.address.not_like(f"{ERASED_PREFIX}%"),
+        )
         .order_by(Delivery.id)
     )
     return [(a, n, s) for a, n, s in session.execute(query)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from sqlalchemy import Update, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from pressroom.contacts import address_hash
-from pressroom.models.campaigns import Campaign, Delivery
+from pressroom.models.campaigns import ERASED_PREFIX, Campaign, Delivery
 from pressroom.models.subscribers import Suppression
 
 
@@ -307,3 +308,35 @@ def mark_bounced(session: Session, delivery_id: int, reply: str) -> None:
         .values(status="failed", last_reply=reply[:1000], claimed_by="")
         .execution_options(synchronize_session=False)
     )
+
+
+def erase_recipient(session: Session, key: str, digest: str, forms: Iterable[str] = ()) -> int:
+    """Anonymise every delivery row of one address in the caller's transaction; returns how many.
+
+    The rows stay, so campaign counts and the report keep their totals: the address becomes
+    ``erased:<digest>``, the name goes, the server's reply loses any quote of the address
+    (a bounce names it), and a row not yet sent is ``suppressed``. A test send's list of
+    addresses (on the campaign) loses it too. ``forms`` are other spellings to scrub from
+    replies (the address as typed, a Unicode domain).
+    """
+    rows = session.scalars(select(Delivery).where(Delivery.address == key)).all()
+    if not rows:
+        return 0
+    erased = f"{ERASED_PREFIX}{digest}"
+    quoted = re.compile("|".join(re.escape(form) for form in {key, *forms} if form), re.IGNORECASE)
+    for row in rows:
+        row.address, row.name = erased, ""
+        row.last_reply = quoted.sub("[erased]", row.last_reply)
+        if row.status in ("pending", "sending"):
+            row.status, row.claimed_by = "suppressed", ""
+    for campaign in session.scalars(
+        select(Campaign).where(Campaign.id.in_({row.campaign_id for row in rows}))
+    ):
+        sent_to = campaign.audience.get("test_to")
+        if isinstance(sent_to, list) and key in sent_to:
+            campaign.audience = {
+                **campaign.audience,
+                "test_to": [erased if address == key else address for address in sent_to],
+            }
+    session.flush()
+    return len(rows)

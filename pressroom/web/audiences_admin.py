@@ -210,4 +210,20 @@ def person_erase() -> Response:
         return redirect(url_for("audiences_admin.person", email=address))
     lists = ", ".join(erased.lists) or t("none")
     flash(t("Erased. Lists changed: {lists}. Only the address's hash is kept.", lists=lists))
+    flash(
+        t(
+            "Campaign deliveries anonymised: {deliveries}. Outbox messages deleted: {messages}.",
+            deliveries=erased.deliveries,
+            messages=erased.outbox_messages,
+        )
+    )
+    if erased.git_commits:
+        flash(
+            t(
+                "Past git revisions of contacts/ still hold the address (commits {commits}): "
+                "it stays there until you rewrite that history, e.g. with git filter-repo.",
+                commits=", ".join(erased.git_commits),
+            ),
+            "info",
+        )
     return redirect(url_for("audiences_admin.person"))

@@ -331,12 +331,22 @@ def data_erase(token: str) -> Response:
                 data=data,
                 errors=errors,
             )
-        data_rights.erase_person(state.site(), database(), email, "data rights page")
+        erased = data_rights.erase_person(state.site(), database(), email, "data rights page")
     except PressroomError as exc:
         return _refused(frame, exc)
+    if erased.git_commits:
+        return _message(frame, "Your data is erased", _ERASED_BUT_IN_HISTORY)
     return _message(
         frame,
         "Your data is erased",
         "We keep only a fingerprint of your address, which cannot be read back, so that we "
         "never write to it again.",
     )
+
+
+# Erasure never rewrites git history: the person is told what is left and who removes it.
+_ERASED_BUT_IN_HISTORY = (
+    "We keep only a fingerprint of your address, which cannot be read back, so that we never "
+    "write to it again. Past versions of our contact files, kept in their history, still hold "
+    "your address until the press office rewrites that history."
+)

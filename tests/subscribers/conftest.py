@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import subprocess
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -16,9 +17,11 @@ from flask.testing import FlaskClient
 
 from pressroom.config import Site
 from pressroom.web import create_app
+from tests.campaigns.conftest import campaign_site  # noqa: F401  (erasure after campaigns)
 from tests.conftest import csrf_token_in
 from tests.mail.conftest import (  # noqa: F401  (fixtures re-exported for this folder)
     SmtpServer,
+    mail_site,
     smtp_server,
     start_smtp_server,
 )
@@ -82,3 +85,18 @@ def subscribe_form(client: FlaskClient) -> Callable[..., object]:
         return post_form(client, "/abonnement/", data)
 
     return send
+
+
+def commit_contacts(site: Site) -> str:
+    """Put the site in git with its ``contacts/`` committed, as an operator may; the commit's
+    short hash."""
+
+    def git(*args: str) -> str:
+        command = ["git", "-C", str(site.root), "-c", "user.name=Test"]
+        command += ["-c", "user.email=test@example.org", *args]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    git("init", "-q")
+    git("add", "contacts")
+    git("commit", "-q", "-m", "Lists")
+    return git("rev-parse", "--short", "HEAD")

@@ -15,6 +15,7 @@ from pressroom.db import Database
 from pressroom.models.subscribers import Subscriber
 from pressroom.suppression import find_suppression, suppress
 from tests.conftest import AuthActions, csrf_token_in
+from tests.subscribers.conftest import commit_contacts
 
 ALICE = "alice.bernard@example.com"  # on the demo site's journalistes list
 
@@ -122,3 +123,17 @@ def test_erasure_without_the_box_ticked_changes_nothing(
     data = {"csrf_token": csrf_token_in(page.get_data(as_text=True)), "email": ALICE}
     admin.post("/admin/contacts/personne/effacer", data=data)
     assert read_list(demo_site, "journalistes").find(ALICE) is not None
+
+
+def test_an_admin_erasure_names_the_git_commits_left_to_rewrite(
+    admin: FlaskClient, demo_site: Site
+) -> None:
+    commit = commit_contacts(demo_site)
+    page = admin.get("/admin/contacts/personne", query_string={"email": ALICE})
+    data = {"csrf_token": csrf_token_in(page.get_data(as_text=True)), "email": ALICE}
+    answer = admin.post(
+        "/admin/contacts/personne/effacer", data={**data, "confirm": "yes"}, follow_redirects=True
+    )
+    shown = answer.get_data(as_text=True)
+    assert f"contiennent encore l’adresse (commits {commit})" in shown
+    assert "Envois de campagnes anonymisés : 0." in shown

@@ -15,7 +15,7 @@ from pressroom.db import Database, ensure_database
 from pressroom.models.subscribers import Subscriber
 from pressroom.suppression import find_suppression
 from tests.conftest import csrf_token_in
-from tests.subscribers.conftest import link_path, outbox_messages, post_form
+from tests.subscribers.conftest import commit_contacts, link_path, outbox_messages, post_form
 
 JOURNALIST = "alice.bernard@example.com"  # on the demo site's journalistes list
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -109,3 +109,16 @@ def test_an_expired_data_link_is_refused(client: FlaskClient, demo_site: Site) -
 
 def test_a_forged_data_link_is_refused(client: FlaskClient) -> None:
     assert client.get("/mes-donnees/forged.token.here").status_code == 400
+
+
+def test_erasure_says_past_git_revisions_still_hold_the_address(
+    client: FlaskClient, demo_site: Site
+) -> None:
+    commit_contacts(demo_site)
+    path = _data_link(client, demo_site, JOURNALIST)
+    token = csrf_token_in(client.get(path).get_data(as_text=True))
+    answer = client.post(path + "/effacer", data={"csrf_token": token, "confirm": "yes"})
+    assert answer.status_code == 200
+    assert "jusqu’à ce que le service de presse réécrive cet historique" in answer.get_data(
+        as_text=True
+    )
