@@ -1,9 +1,10 @@
-"""Contact lists: one CSV file per list in the site's ``contacts/``, and the press officers' cards.
+"""Contact lists: one CSV file per list in the site's ``contacts/``, and the addresses in them.
 
 A list is people a press office writes to (journalists, partners); it lives in git beside the
 releases, so its file stays plain: UTF-8, a header row naming the columns, beats joined by
 ``;``. The values are stored as they are; spreadsheet formulas are neutralised only when a list
-is exported for a spreadsheet (``contacts_export``), never in the file of record.
+is exported for a spreadsheet (``contacts_export``), never in the file of record. The press
+officers' cards beside the lists are read by ``press_officers``.
 """
 
 from __future__ import annotations
@@ -18,18 +19,17 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
 from email_validator import EmailNotValidError, validate_email
 
-from pressroom.config import PressContact, Site
+from pressroom.config import Site
 from pressroom.errors import ConflictError, NotFoundError, PressroomError, Problem
 from pressroom.store import FileVersion, relative, write_atomic
 
-PRESS_OFFICERS_FILE = "press-officers.yml"
 LIST_SUFFIX = ".csv"
 BEAT_SEPARATOR = ";"
 # Lowercase only: two lists differing by case would collide on Windows and macOS disks.
 _LIST_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+# The press officers' cards (``press_officers``) share the folder: no list may take its name.
 _RESERVED_NAMES = frozenset({"press-officers"})
 
 
@@ -365,76 +365,3 @@ def write_list(
             "{path}: not saved: {reason}", path=relative(site, path), reason=_reason(exc)
         ) from None
     return ContactList(base.name, tuple(contacts), version, ())
-
-
-def read_press_officers(site: Site) -> tuple[PressContact, ...]:
-    """The press officers' cards in ``contacts/press-officers.yml`` (none if the file is absent).
-
-    The file is a YAML sequence of ``{name, tel, email}``; ``tel`` is one number or a list.
-    """
-    path = site.contacts_dir / PRESS_OFFICERS_FILE
-    shown = relative(site, path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        return ()
-    except UnicodeDecodeError:
-        raise ContactError("{path}: not UTF-8; save the file as UTF-8", path=shown) from None
-    except OSError as exc:
-        raise ContactError(
-            "{path}: cannot read: {reason}", path=shown, reason=_reason(exc)
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ContactError(
-            "{path}: not valid YAML: {reason}", path=shown, reason=str(exc)
-        ) from None
-    if data is None:
-        return ()
-    if not isinstance(data, list):
-        raise ContactError(
-            "{path}: expected a list of cards (- name: ..., tel: ..., email: ...)", path=shown
-        )
-    return tuple(_press_officer(entry, shown, i) for i, entry in enumerate(data, 1))
-
-
-def _press_officer(entry: object, shown: str, number: int) -> PressContact:
-    card = str(number)
-    if not isinstance(entry, dict):
-        raise ContactError(
-            "{path}: card {card}: expected name, tel and email keys", path=shown, card=card
-        )
-    unknown = sorted(str(k) for k in entry if k not in ("name", "tel", "email"))
-    if unknown:
-        raise ContactError(
-            "{path}: card {card}: unknown key {key!r} (expected name, tel, email)",
-            path=shown,
-            card=card,
-            key=unknown[0],
-        )
-    phones = entry.get("tel") or []
-    if isinstance(phones, str | int):
-        phones = [phones]
-    if not isinstance(phones, list):
-        raise ContactError(
-            "{path}: card {card}: tel must be a number or a list of numbers", path=shown, card=card
-        )
-    email = str(entry.get("email") or "").strip()
-    if email:
-        try:
-            email = normalize_email(email)
-        except InvalidEmailError as exc:
-            raise ContactError(
-                "{path}: card {card}: invalid address {address!r}: {reason}",
-                terms=("reason",),
-                path=shown,
-                card=card,
-                address=email,
-                reason=exc.reason,
-            ) from None
-    return PressContact(
-        name=str(entry.get("name") or "").strip(),
-        phones=tuple(str(p).strip() for p in phones if str(p).strip()),
-        email=email,
-    )

@@ -22,11 +22,11 @@ from pressroom.contacts import (
     list_path,
     normalize_email,
     read_list,
-    read_press_officers,
     split_beats,
     write_list,
 )
 from pressroom.errors import ConflictError, NotFoundError
+from pressroom.press_officers import read_press_officers
 
 DATA = Path(__file__).resolve().parent / "data" / "contacts"
 

@@ -18,8 +18,9 @@ from werkzeug.wrappers import Response
 from pressroom import editing, history, publishing
 from pressroom.accounts import Account
 from pressroom.config import PressContact
-from pressroom.contacts import ContactError, read_press_officers
+from pressroom.contacts import ContactError
 from pressroom.errors import ConflictError, NotFoundError, PressroomError
+from pressroom.press_officers import read_press_officers
 from pressroom.release import Release
 from pressroom.release_form import (
     FormError,
