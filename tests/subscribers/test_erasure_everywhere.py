@@ -10,6 +10,7 @@ import email
 import email.policy
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
@@ -171,3 +172,24 @@ def test_erasure_names_the_git_commits_that_still_hold_the_address(campaign_site
 def test_without_git_erasure_names_no_commit(campaign_site: Site) -> None:
     erased = erase_person(campaign_site, ensure_database(campaign_site), ERASED)
     assert erased.git_commits == ()
+
+
+@pytest.mark.services
+def test_no_table_holds_the_erased_address_on_postgresql(
+    campaign_site: Site, postgres_url: str
+) -> None:
+    database = ensure_database(campaign_site, postgres_url)
+    with database.session() as session:
+        campaign = Campaign(release_path="x.md", release_slug="x", kind="test")
+        campaign.audience = {"test_to": [ERASED]}
+        session.add(campaign)
+        session.flush()
+        add_deliveries(session, campaign.id, [(ERASED, "Prénom1", "test")], datetime.now(UTC))
+        row = session.scalars(select(Delivery.id)).one()
+        mark_bounced(session, row, f"bounce: {ERASED.upper()}")
+        session.add(Subscriber(email=ERASED, status="confirmed"))
+    erased = erase_person(campaign_site, database, ERASED)
+    assert (erased.deliveries, erased.lists) == (1, ("presse",))
+    everything = _every_text_in(database)
+    assert ERASED not in everything
+    assert f"erased:{address_hash(ERASED)}" in everything
