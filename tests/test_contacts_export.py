@@ -9,7 +9,8 @@ import pytest
 
 from pressroom.contacts import COLUMNS, Contact, ContactList
 from pressroom.contacts_export import export_csv, neutralise
-from pressroom.contacts_import import Table, preview_rows
+from pressroom.contacts_import import preview_rows
+from pressroom.contacts_spreadsheet import Table
 
 
 @pytest.mark.parametrize(

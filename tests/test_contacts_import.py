@@ -11,14 +11,8 @@ import pytest
 
 from pressroom.config import Site
 from pressroom.contacts import Contact, ContactError, read_list
-from pressroom.contacts_import import (
-    ImportPreview,
-    ImportRefusedError,
-    apply_import,
-    header_key,
-    import_file,
-    preview_import,
-)
+from pressroom.contacts_import import ImportPreview, apply_import, import_file, preview_import
+from pressroom.contacts_spreadsheet import ImportRefusedError, header_key
 from pressroom.errors import ConflictError
 
 DATA = Path(__file__).resolve().parent / "data" / "contacts"
