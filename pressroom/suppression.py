@@ -9,13 +9,14 @@ returns; a campaign checks ``is_suppressed`` again just before sending.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, cast, get_args
 
 from pressroom import audit
 from pressroom.audience import Suppressions
-from pressroom.contacts import address_hash
+from pressroom.contacts import address_hash, email_key
 from pressroom.db import Database, Session
 from pressroom.errors import PressroomError
 from pressroom.models.subscribers import (
@@ -73,6 +74,14 @@ def check_reason(reason: str) -> Reason:
     return reason
 
 
+def _unquoted(source: str, address: str) -> str:
+    """``source`` without the address it may quote ("asked by ana@example.org"): the list
+    keeps addresses as hashes only, whatever the caller wrote."""
+    quoted = {address.strip(), email_key(address)}
+    pattern = "|".join(re.escape(form) for form in sorted(quoted, key=len, reverse=True) if form)
+    return re.sub(pattern, "[address]", source, flags=re.IGNORECASE)
+
+
 def suppress_in(
     session: Session, address: str, reason: Reason, source: str = ""
 ) -> SuppressionEntry:
@@ -83,8 +92,10 @@ def suppress_in(
     digest = address_hash(address)
     found = suppression_by_hash(session, digest)
     if found is not None:
+        found.source = _unquoted(found.source, address)  # erasure must leave no address here
         return _entry(found)
-    row = Suppression(address_hash=digest, reason=check_reason(reason), source=source[:255])
+    source = _unquoted(source, address)[:255]
+    row = Suppression(address_hash=digest, reason=check_reason(reason), source=source)
     session.add(row)
     session.flush()
     return _entry(row)

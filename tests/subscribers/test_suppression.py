@@ -10,7 +10,9 @@ import time_machine
 
 from pressroom.config import Site
 from pressroom.contacts import address_hash
+from pressroom.data_rights import erase_person
 from pressroom.db import Database, ensure_database
+from pressroom.models.subscribers import Suppression
 from pressroom.suppression import (
     SuppressionError,
     find_suppression,
@@ -20,6 +22,8 @@ from pressroom.suppression import (
     suppressed_hashes,
     suppression_list,
 )
+
+ANA = "ana@example.org"
 
 
 def test_only_the_hash_of_the_address_is_stored(database: Database) -> None:
@@ -85,3 +89,18 @@ def test_a_new_opt_in_lifts_only_what_the_person_decided(
     with database.session() as session:
         lift_in(session, "ana@example.org")
     assert is_suppressed(database, "ana@example.org") is not lifted
+
+
+def test_a_source_quoting_the_address_keeps_only_a_placeholder(database: Database) -> None:
+    entry = suppress(database, "Ana@Example.org", "manual", "asked by ana@example.org by phone")
+    assert entry.source == "asked by [address] by phone"
+
+
+def test_erasure_takes_the_address_out_of_an_earlier_source(
+    database: Database, demo_site: Site
+) -> None:
+    with database.session() as session:
+        session.add(Suppression(address_hash=address_hash(ANA), reason="manual", source=ANA))
+    erase_person(demo_site, database, ANA)
+    entry = find_suppression(database, ANA)
+    assert entry is not None and (entry.reason, entry.source) == ("manual", "[address]")
