@@ -295,8 +295,13 @@ def sent_since(session: Session, campaign_id: int, since: datetime) -> int:
 
 
 def delivery_address(session: Session, delivery_id: int) -> str | None:
-    """The address of a delivery, if the row exists."""
-    found: str | None = session.scalar(select(Delivery.address).where(Delivery.id == delivery_id))
+    """The address of a delivery, if the row exists and its recipient was not erased: a bounce
+    arriving after the erasure must not write the address back into the row's reply."""
+    found: str | None = session.scalar(
+        select(Delivery.address).where(
+            Delivery.id == delivery_id, Delivery.address.not_like(f"{ERASED_PREFIX}%")
+        )
+    )
     return found
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+import mailbox
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
+from pressroom.bounces import process_maildir
 from pressroom.cli import cli
 from pressroom.config import Site
 from pressroom.contacts import address_hash
@@ -26,6 +29,7 @@ from tests.campaigns.conftest import SEED_SLUG, write_list
 from tests.subscribers.conftest import commit_contacts
 
 ERASED = "j1@example.com"
+BOUNCES = Path(__file__).resolve().parents[1] / "data" / "campaigns" / "bounces"
 ENV = {"PRESSROOM_SECRET_KEY": "test-secret", "PRESSROOM_SEND_RETRY_DELAY": "0"}
 
 
@@ -117,6 +121,22 @@ def test_a_reimported_address_is_not_mailed_again(runner: CliRunner, campaign_si
     recipients = _outbox_recipients(campaign_site)
     assert ERASED not in recipients
     assert sorted(recipients)[-2:] == ["j5@example.com", "j6@example.com"]
+
+
+def test_a_bounce_after_erasure_does_not_write_the_address_back(
+    runner: CliRunner, campaign_site: Site, tmp_path: Path
+) -> None:
+    _send(runner, campaign_site)
+    database = ensure_database(campaign_site)
+    with database.session() as session:
+        row = session.scalars(select(Delivery).where(Delivery.address == ERASED)).one()
+        delivery = f"{row.campaign_id}-{row.id}"
+    erase_person(campaign_site, database, ERASED)
+    text = (BOUNCES / "permanent-5.1.1.eml").read_text(encoding="utf-8")
+    box = mailbox.Maildir(tmp_path / "bounces", create=True)
+    box.add(text.replace("{address}", ERASED).replace("{delivery}", delivery).encode())
+    assert process_maildir(database, tmp_path / "bounces").permanent == 1
+    assert ERASED not in _every_text_in(database)
 
 
 def test_a_correction_leaves_out_the_erased_recipient(
