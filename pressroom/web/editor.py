@@ -31,6 +31,7 @@ from pressroom.release_form import (
     one,
     parse_form,
 )
+from pressroom.release_front_matter import release_text
 from pressroom.revisions import diff
 from pressroom.uploads import UploadError, store_upload
 from pressroom.web import state
@@ -229,7 +230,7 @@ def _conflict(release: Release, values: dict[str, Any], version: str) -> tuple[s
     theirs = editing.release_path(site, release).read_text(encoding="utf-8", errors="replace")
     try:
         fields = parse_form(values, site, _officers(), legacy_images(release))
-        mine = editing.release_text(fields, site, release.published)
+        mine = release_text(fields, site, release.published)
     except FormError:
         mine = str(values.get("body", [""])[-1])
     html = render_page(

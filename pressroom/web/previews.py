@@ -16,13 +16,13 @@ from flask import Blueprint, abort, request
 from werkzeug.wrappers import Response
 
 from pressroom.contacts import ContactError
-from pressroom.editing import release_text
 from pressroom.errors import NotFoundError, PressroomError
 from pressroom.mail.message import MailOptions, Recipient, build_message
 from pressroom.pages import Download, render_release_page
 from pressroom.press_officers import read_press_officers
 from pressroom.release import Release, parse_release, upload_name
 from pressroom.release_form import FormError, legacy_images, parse_form
+from pressroom.release_front_matter import release_text
 from pressroom.render.context import release_view
 from pressroom.store import decode_release
 from pressroom.web import state
