@@ -58,10 +58,11 @@ def create_app(
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
-    from pressroom.web import editor, previews
+    from pressroom.web import editor, previews, release_actions
     from pressroom.web import revisions as revision_views
 
     app.register_blueprint(editor.bp)
+    app.register_blueprint(release_actions.bp)
     app.register_blueprint(previews.bp)
     app.register_blueprint(revision_views.bp)
     from pressroom.web import audiences_admin, contacts_admin, subscribe

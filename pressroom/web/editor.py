@@ -1,8 +1,10 @@
-"""The release form under ``/admin/communiques/``: write, save, autosave, and the actions.
+"""The release form under ``/admin/communiques/``: write, save, autosave.
 
-Views read the request, call one service (``pressroom.editing``, ``publishing``, ``history``)
-and turn its ``PressroomError`` into a message next to the field or at the top of the page.
-Everything works without JavaScript; ``static/editor.js`` adds the 30-second autosave.
+Views read the request, call one service (``pressroom.editing``) and turn its
+``PressroomError`` into a message next to the field or at the top of the page. Everything works
+without JavaScript; ``static/editor.js`` adds the 30-second autosave. The actions on a saved
+release (approve, publish, schedule, duplicate, trash) are in ``release_actions``, which shares
+this module's request helpers (``acting_account``, ``release_or_404``, ``refusal_text``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from pressroom import editing, history, publishing
+from pressroom import editing, publishing
 from pressroom.accounts import Account
 from pressroom.config import PressContact
 from pressroom.contacts import ContactError
@@ -36,7 +38,7 @@ from pressroom.revisions import diff
 from pressroom.uploads import UploadError, store_upload
 from pressroom.web import state
 from pressroom.web.backoffice import current_account, database, language, render_page, t
-from pressroom.web.security import add_backoffice_headers, role_required
+from pressroom.web.security import add_backoffice_headers
 
 bp = Blueprint("editor", __name__, url_prefix="/admin/communiques")
 bp.after_request(add_backoffice_headers)
@@ -45,7 +47,8 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 EXTRA_TAG_INPUTS = 3
 
 
-def _account() -> Account:
+def acting_account() -> Account:
+    """The signed-in account acting on a release (a 401 without one)."""
     account = current_account()
     if account is None:  # require_login_for_admin has already answered
         abort(401)
@@ -60,7 +63,8 @@ def _officers() -> tuple[PressContact, ...]:
         return ()
 
 
-def _release(slug: str) -> Release:
+def release_or_404(slug: str) -> Release:
+    """The release with this slug, drafts included, or a 404."""
     try:
         return state.catalog().get(slug)
     except NotFoundError:
@@ -72,7 +76,8 @@ def _values() -> dict[str, Any]:
     return {key: request.form.getlist(key) for key in request.form if key != "csrf_token"}
 
 
-def _when(value: datetime | None) -> str:
+def when_text(value: datetime | None) -> str:
+    """A moment as the back office shows it, in the site's time zone ('' for none)."""
     if value is None:
         return ""
     zone = state.site().settings.zone
@@ -83,7 +88,7 @@ def _translated(errors: dict[str, list[Any]]) -> dict[str, list[str]]:
     return {name: [t(m.message, **m.params) for m in found] for name, found in errors.items()}
 
 
-def _message(exc: PressroomError) -> str:
+def refusal_text(exc: PressroomError) -> str:
     """A refusal in the back office's language; a conflict says what to do about it."""
     if isinstance(exc, ConflictError):
         return t("Someone else changed this release since you opened it. Reload it to see.")
@@ -101,7 +106,7 @@ def render_form(
 ) -> tuple[str, int]:
     """The release form with its values, errors next to their fields, and the actions."""
     site, catalog = state.site(), state.catalog()
-    account = _account()
+    account = acting_account()
     categories = sorted({r.category for r in catalog.releases} | {site.settings.default_category})
     tags = sorted({tag for r in catalog.releases for tag in r.tags}, key=str.casefold)
     context: dict[str, Any] = {}
@@ -110,7 +115,7 @@ def render_form(
         context = {
             "status": release.status(state.now()),
             "approval": approval,
-            "approved_at": _when(approval.approved_at),
+            "approved_at": when_text(approval.approved_at),
             "may_change": editing.may_change(account, release),
             "schedule_value": values.get("date", ""),
         }
@@ -141,7 +146,7 @@ def _with_uploads(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
         try:
             stored = store_upload(site, image.filename, image.read(), state.now(), image=True)
         except UploadError as exc:
-            errors["image"] = [_message(exc)]
+            errors["image"] = [refusal_text(exc)]
         else:
             values["image_url"] = [stored.url]
             values.pop("image_remove", None)
@@ -151,7 +156,7 @@ def _with_uploads(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
         try:
             stored = store_upload(site, upload.filename, upload.read(), state.now(), image=False)
         except UploadError as exc:
-            errors.setdefault("attachments", []).append(f"{upload.filename} : {_message(exc)}")
+            errors.setdefault("attachments", []).append(f"{upload.filename} : {refusal_text(exc)}")
             continue
         values.setdefault("file_url", []).append(stored.url)
         values.setdefault("file_name", []).append(upload.filename.rsplit(".", 1)[0])
@@ -160,13 +165,13 @@ def _with_uploads(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
 
 @bp.get("/nouveau")
 def new() -> Any:
-    account = _account()
+    account = acting_account()
     values = blank_values(state.site(), state.now())
     kept = editing.pending(database(), editing.NEW_DRAFT, account)
     notice = ""
     if kept is not None:
         values.update(kept.values)
-        notice = t("Your unsaved release of {when} is back.", when=_when(kept.saved_at))
+        notice = t("Your unsaved release of {when} is back.", when=when_text(kept.saved_at))
     return render_form(values, notice=notice)
 
 
@@ -177,19 +182,19 @@ def create() -> Any:
         fields = parse_form(values, state.site(), _officers())
         if upload_errors:
             raise FormError({})
-        saved = editing.create_release(state.store(), database(), fields, _account())
+        saved = editing.create_release(state.store(), database(), fields, acting_account())
     except FormError as exc:
         return render_form(values, errors=_translated(exc.errors) | upload_errors, status=400)
     except PressroomError as exc:
-        return render_form(values, errors={"": [_message(exc)]}, status=400)
+        return render_form(values, errors={"": [refusal_text(exc)]}, status=400)
     flash(t("The release is saved as a draft."))
     return redirect(url_for("editor.edit", slug=saved.release.slug))
 
 
 @bp.get("/<slug>/")
 def edit(slug: str) -> Any:
-    release = _release(slug)
-    site, account = state.site(), _account()
+    release = release_or_404(slug)
+    site, account = state.site(), acting_account()
     version = editing.file_version(site, release).sha256
     values = form_values(release, site, _officers())
     kept = editing.pending(database(), release.path, account)
@@ -198,27 +203,29 @@ def edit(slug: str) -> Any:
         values.update(kept.values)
         # Saving goes against the version they typed over: a change since then is a conflict.
         version = kept.base_version or version
-        notice = t("Your unsaved changes of {when} are back.", when=_when(kept.saved_at))
+        notice = t("Your unsaved changes of {when} are back.", when=when_text(kept.saved_at))
     return render_form(values, release=release, version=version, notice=notice)
 
 
 @bp.post("/<slug>/")
 def save(slug: str) -> Any:
-    release = _release(slug)
+    release = release_or_404(slug)
     values, upload_errors = _with_uploads(_values())
     version = request.form.get("version", "")
     try:
         fields = parse_form(values, state.site(), _officers(), legacy_images(release))
         if upload_errors:
             raise FormError({})
-        saved = editing.update_release(state.store(), database(), slug, fields, version, _account())
+        saved = editing.update_release(
+            state.store(), database(), slug, fields, version, acting_account()
+        )
     except FormError as exc:
         errors = _translated(exc.errors) | upload_errors
         return render_form(values, release=release, version=version, errors=errors, status=400)
     except ConflictError:
         return _conflict(release, values, version)
     except PressroomError as exc:
-        errors = {"": [_message(exc)]}
+        errors = {"": [refusal_text(exc)]}
         return render_form(values, release=release, version=version, errors=errors, status=403)
     flash(t("The release is saved."))
     return redirect(url_for("editor.edit", slug=saved.release.slug))
@@ -254,16 +261,16 @@ def _autosave(slug: str | None) -> Response:
             slug,
             values,
             request.form.get("version", ""),
-            _account(),
+            acting_account(),
             state.now(),
             _officers(),
         )
     except ConflictError as exc:
-        response = jsonify(error=_message(exc))
+        response = jsonify(error=refusal_text(exc))
         response.status_code = 409
         return response
     except PressroomError as exc:
-        response = jsonify(error=_message(exc))
+        response = jsonify(error=refusal_text(exc))
         response.status_code = 400
         return response
     time = format_datetime(kept.at, "HH:mm", tzinfo=state.site().settings.zone, locale=language())
@@ -279,129 +286,14 @@ def autosave_new() -> Response:
 
 @bp.post("/<slug>/autosave")
 def autosave(slug: str) -> Response:
-    _release(slug)
+    release_or_404(slug)
     return _autosave(slug)
 
 
 @bp.post("/abandonner")
 @bp.post("/<slug>/abandonner")
 def discard(slug: str | None = None) -> Response:
-    path = _release(slug).path if slug else editing.NEW_DRAFT
-    editing.discard_pending(database(), path, _account())
+    path = release_or_404(slug).path if slug else editing.NEW_DRAFT
+    editing.discard_pending(database(), path, acting_account())
     flash(t("Your unsaved changes are discarded."))
     return redirect(url_for("editor.edit", slug=slug) if slug else url_for("editor.new"))
-
-
-# Actions on a saved release: each answers with a message and the edit page.
-
-
-def _back(slug: str) -> Response:
-    return redirect(url_for("editor.edit", slug=slug))
-
-
-def _act(slug: str, done: str, action: Any) -> Response:
-    try:
-        saved = action()
-    except NotFoundError:
-        abort(404)
-    except PressroomError as exc:
-        flash(_message(exc), "error")
-        return _back(slug)
-    flash(t(done))
-    new_slug = getattr(getattr(saved, "release", None), "slug", slug)
-    return _back(new_slug)
-
-
-@bp.post("/<slug>/approuver")
-@role_required("publisher")
-def approve(slug: str) -> Response:
-    version = request.form.get("version", "")
-    return _act(
-        slug,
-        "This version is approved.",
-        lambda: publishing.approve(state.store(), database(), slug, version, _account()),
-    )
-
-
-@bp.post("/<slug>/publier")
-@role_required("publisher")
-def publish(slug: str) -> Response:
-    version = request.form.get("version", "")
-    return _act(
-        slug,
-        "The release is published.",
-        lambda: publishing.publish_now(
-            state.store(), database(), slug, version, _account(), state.now()
-        ),
-    )
-
-
-@bp.post("/<slug>/programmer")
-@role_required("publisher")
-def schedule(slug: str) -> Response:
-    version = request.form.get("version", "")
-    try:
-        at = datetime.fromisoformat(request.form.get("at", "").strip())
-    except ValueError:
-        flash(t("This date and time are not valid."), "error")
-        return _back(slug)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=state.site().settings.zone)
-    return _act(
-        slug,
-        "The release is scheduled: it will go public by itself at that moment.",
-        lambda: publishing.schedule(
-            state.store(), database(), slug, version, at, _account(), state.now()
-        ),
-    )
-
-
-@bp.post("/<slug>/depublier")
-@role_required("publisher")
-def unpublish(slug: str) -> Response:
-    return _act(
-        slug,
-        "The release is back to draft.",
-        lambda: publishing.unpublish(state.store(), database(), slug, _account()),
-    )
-
-
-@bp.post("/<slug>/dupliquer")
-def duplicate(slug: str) -> Response:
-    _release(slug)
-    return _act(
-        slug,
-        "Here is the copy, saved as a draft.",
-        lambda: editing.duplicate(state.store(), database(), slug, _account(), state.now()),
-    )
-
-
-@bp.post("/<slug>/supprimer")
-def delete(slug: str) -> Response:
-    _release(slug)
-    try:
-        history.delete_release(state.store(), database(), slug, _account(), state.now())
-    except PressroomError as exc:
-        flash(_message(exc), "error")
-        return _back(slug)
-    flash(t("The release is in the trash; it can be restored from there."))
-    return redirect(url_for("editor.trash"))
-
-
-@bp.get("/corbeille/")
-def trash() -> str:
-    items = history.trashed(state.site())
-    return render_page("admin/editor/trash.html", items=items, when=_when)
-
-
-@bp.post("/corbeille/<name>/restaurer")
-def untrash(name: str) -> Response:
-    try:
-        saved = history.restore_from_trash(state.store(), database(), name, _account())
-    except NotFoundError:
-        abort(404)
-    except PressroomError as exc:
-        flash(_message(exc), "error")
-        return redirect(url_for("editor.trash"))
-    flash(t("The release is restored."))
-    return _back(saved.release.slug)
