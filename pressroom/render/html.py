@@ -7,6 +7,7 @@ layout but includes the same ``partials/release_content.html``.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,8 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
     nodes,
     select_autoescape,
 )
@@ -25,6 +28,7 @@ from jinja2.parser import Parser
 from markupsafe import Markup
 
 from pressroom.config import Site
+from pressroom.errors import PressroomError
 from pressroom.i18n import base_language, translations
 from pressroom.render.context import ReleaseView, release_view
 
@@ -80,20 +84,52 @@ def template_environment(site: Site) -> Environment:
     return _environment(site.theme_dirs)
 
 
+class TemplateProblem(PressroomError):
+    """A theme template cannot be rendered: a site's own templates are input like its releases,
+    so a mistake in one is reported at its file and line, never as a traceback."""
+
+
+def _where(site: Site, exc: TemplateError, name: str) -> tuple[str, str]:
+    """The template file and line at fault, relative to the site when it is the site's own."""
+    path, line = "", "?"
+    if isinstance(exc, TemplateSyntaxError) and exc.filename:
+        path, line = exc.filename, str(exc.lineno)
+    else:  # a runtime error: the innermost frame Jinja mapped back to a template file
+        roots = tuple(str(root) for root in site.theme_dirs)
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.startswith(roots):
+                path, line = frame.filename, str(frame.lineno)
+    if not path:
+        return name, line
+    shown = Path(path)
+    if shown.is_relative_to(site.root):
+        shown = shown.relative_to(site.root)
+    return shown.as_posix(), line
+
+
 def render_template(site: Site, template_name: str, lang: str, **context: Any) -> str:
     """Render any theme template in an interface language (French unless told otherwise)."""
     env = template_environment(site)
-    template = env.get_template(template_name)
     trans = translations(lang)
-    # Bind translations per call, not per environment: two languages may render concurrently.
-    return template.render(
-        gettext=trans.ugettext,
-        ngettext=trans.ungettext,
-        _=trans.ugettext,
-        lang=base_language(lang),
-        settings=site.settings,
-        **context,
-    )
+    try:
+        template = env.get_template(template_name)
+        # Bind translations per call, not per environment: two languages may render at once.
+        return template.render(
+            gettext=trans.ugettext,
+            ngettext=trans.ungettext,
+            _=trans.ugettext,
+            lang=base_language(lang),
+            settings=site.settings,
+            **context,
+        )
+    except TemplateError as exc:
+        path, line = _where(site, exc, template_name)
+        raise TemplateProblem(
+            "{path}:{line}: the template cannot be rendered: {reason}",
+            path=path,
+            line=line,
+            reason=exc.message or type(exc).__name__,
+        ) from None
 
 
 def render_release(

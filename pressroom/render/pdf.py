@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import weasyprint
-from jinja2 import TemplateError
 from weasyprint.pdf import VARIANTS
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
@@ -26,7 +25,7 @@ from pressroom.errors import PressroomError
 from pressroom.release import Release, upload_name
 from pressroom.render.context import ReleaseView, release_view
 from pressroom.render.fetcher import FetchLog, SiteFetcher
-from pressroom.render.html import render_release
+from pressroom.render.html import TemplateProblem, render_release
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def print_document(site: Site, release: Release) -> PrintDocument:
     view = release_view(site, release)
     try:
         html = render_release(site, view, "print", issuer_logo=issuer_logo_url(site))
-    except TemplateError as exc:
+    except TemplateProblem as exc:
         raise PdfError("the print template cannot be rendered: {reason}", reason=str(exc)) from exc
     return PrintDocument(view, html, site_origin(site) + release.url)
 
