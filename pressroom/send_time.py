@@ -26,19 +26,9 @@ MAX_INPUT = 64
 
 
 class SendTimeError(PressroomError):
-    """A send time that cannot be used. ``message`` is an English msgid with ``{}`` fields,
-    so the terminal and the back office say it in their language; ``field`` names the input."""
+    """A send time that cannot be used; ``field`` names the form input at fault."""
 
     field = "send_at"
-
-    def __init__(self, message: str, **params: str) -> None:
-        super().__init__(message.format(**params))
-        self.message = message
-        self.params = params
-
-    def localized(self, lang: str) -> str:
-        """The message in an interface language."""
-        return gettext(lang, self.message).format(**self.params)
 
 
 def parse_send_time(text: str, zone: ZoneInfo) -> datetime:
