@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -18,7 +28,15 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from pressroom import account_links, accounts, audit
 from pressroom.accounts import Account, AccountError
 from pressroom.web import state
-from pressroom.web.backoffice import current_account, database, render_page, t
+from pressroom.web.backoffice import (
+    choose_language,
+    clear_session,
+    current_account,
+    database,
+    language,
+    render_page,
+    t,
+)
 from pressroom.web.security import (
     add_backoffice_headers,
     client_key,
@@ -112,12 +130,8 @@ def form_errors(form: FlaskForm, error: AccountError | None = None) -> dict[str,
         if name != "csrf_token"
     }
     if error is not None:
-        errors.setdefault(error.field or "", []).append(error.localized(_language()))
+        errors.setdefault(error.field or "", []).append(error.localized(language()))
     return errors
-
-
-def _language() -> str:
-    return state.site().settings.language
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -138,9 +152,9 @@ def login() -> Any:
                 account = accounts.authenticate(database(), email, form.password.data or "")
             except AccountError as exc:
                 login_throttle.hit(*keys)
-                errors = {"": [exc.localized(_language())]}
+                errors = {"": [exc.localized(language())]}
             else:
-                session.clear()
+                clear_session()
                 login_user(SignedIn(account))
                 session.permanent = True
                 target = safe_next(request.args.get("next"))
@@ -156,9 +170,19 @@ def logout() -> Response:
     if account is not None:
         audit.record(database(), account, audit.Action.ACCOUNT_LOGOUT, account.email)
     logout_user()
-    session.clear()
+    clear_session()
     flash(t("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/langue")
+def switch_language() -> Response:
+    """The header's language switch, on every back-office page and the sign-in page (hence
+    outside ``/admin``). A POST with the CSRF token, as every form: a cross-site link must
+    not be able to change someone's interface. Back to the page it was on, if on this site."""
+    if not choose_language(request.form.get("lang", "")):
+        abort(400)
+    return redirect(safe_next(request.form.get("next")) or url_for("admin.dashboard"))
 
 
 def _reset_link(token: str) -> str:
@@ -201,7 +225,7 @@ def reset_password(token: str) -> Any:
     try:
         account = account_links.check_link(database(), _secret(), token)
     except AccountError as exc:
-        return render_page("admin/link_invalid.html", message=exc.localized(_language())), 400
+        return render_page("admin/link_invalid.html", message=exc.localized(language())), 400
     form = NewPasswordForm()
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
