@@ -21,41 +21,14 @@ from typing import Literal
 
 from pressroom.db import Database
 from pressroom.errors import NotFoundError, PressroomError
-from pressroom.i18n import gettext
 from pressroom.models.campaigns import Campaign, campaigns_page
 
 Kind = Literal["normal", "test", "new-recipients", "correction"]
 
 
 class CampaignError(PressroomError):
-    """A campaign cannot be made or changed as asked.
-
-    ``message`` is an English msgid with ``{}`` fields, so the terminal and the back office say
-    it in their language; the fields named in ``terms`` are msgids too (a status, a reason);
-    ``field`` names the form input at fault, if one is.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        field: str | None = None,
-        terms: tuple[str, ...] = (),
-        **params: str,
-    ) -> None:
-        super().__init__(message.format(**params))
-        self.message = message
-        self.params = params
-        self.terms = terms
-        self.field = field
-
-    def localized(self, lang: str) -> str:
-        """The message in an interface language."""
-        values = {
-            name: gettext(lang, value) if name in self.terms else value
-            for name, value in self.params.items()
-        }
-        return gettext(lang, self.message).format(**values)
+    """A campaign cannot be made or changed as asked (said in the reader's language through
+    ``localized``; ``field`` names the form input at fault, if one is)."""
 
 
 class ApprovalRequiredError(CampaignError):
