@@ -115,3 +115,17 @@ def test_switch_without_csrf_token_changes_nothing(client: FlaskClient) -> None:
 def test_switch_to_unknown_language_is_refused(client: FlaskClient) -> None:
     assert _choose(client, "de", "/connexion").status_code == 400  # type: ignore[attr-defined]
     assert '<html lang="fr">' in _text(client.get("/connexion"))
+
+
+def test_back_office_error_page_follows_the_choice(signed_in: FlaskClient) -> None:
+    _choose(signed_in, "en", "/admin/", page="/admin/")
+    response = signed_in.get("/admin/communiques/no-such-release/")
+    assert response.status_code == 404
+    assert '<html lang="en"' in _text(response)
+
+
+def test_public_error_page_keeps_the_public_language(signed_in: FlaskClient) -> None:
+    _choose(signed_in, "en", "/admin/", page="/admin/")
+    response = signed_in.get("/espace-presse/no-such-release/")
+    assert response.status_code == 404
+    assert '<html lang="fr"' in _text(response)

@@ -14,9 +14,14 @@ def _page(error: HTTPException) -> Response | HTTPException:
     if code < 400:  # redirects raised as exceptions (RequestRedirect) keep their own response
         return error
     try:
+        from pressroom.web.backoffice import language
         from pressroom.web.public import chrome
 
-        html = render_error_page(state.site(), chrome(), code, error.name)
+        # Inside the back office, its own language choice; elsewhere the public page's.
+        back_office = request.path == "/admin" or request.path.startswith("/admin/")
+        html = render_error_page(
+            state.site(), chrome(language() if back_office else None), code, error.name
+        )
     except Exception:  # the error page itself must not fail: plain text then
         current_app.logger.exception("error page failed")
         return Response(f"{code} {error.name}\n", code, mimetype="text/plain")
