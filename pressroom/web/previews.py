@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Any
 
 from flask import Blueprint, abort, request
@@ -18,7 +20,7 @@ from werkzeug.wrappers import Response
 from pressroom.contacts import ContactError
 from pressroom.errors import NotFoundError, PressroomError
 from pressroom.mail.message import MailOptions, Recipient, build_message
-from pressroom.pages import Download, render_release_page
+from pressroom.pages import Download, file_size, render_release_page
 from pressroom.press_officers import read_press_officers
 from pressroom.release import Release, parse_release, upload_name
 from pressroom.release_form import FormError, legacy_images, parse_form
@@ -108,11 +110,46 @@ def pdf_response(release: Release) -> Response:
     return response
 
 
-def mail_page(release: Release) -> str:
-    """The email to a sample journalist: headers, the HTML part (sandboxed) and the text."""
+@dataclass(frozen=True)
+class Attachment:
+    """One file the message carries, as the preview lists it."""
+
+    name: str
+    size: str
+
+
+def attachments_of(message: EmailMessage, lang: str) -> list[Attachment]:
+    """The files attached to the built message itself, so the list cannot differ from it."""
+    found = []
+    for part in message.iter_attachments():
+        data = part.get_payload(decode=True)
+        size = len(data) if isinstance(data, bytes) else 0
+        found.append(Attachment(part.get_filename() or "", file_size(size, lang)))
+    return found
+
+
+def _mail_pdf(release: Release, saved: bool, link: bool) -> tuple[str, bytes]:
+    """The PDF the message carries: the campaign's own (cached) one for a saved release, the
+    form's values rendered afresh otherwise (the cache is keyed by the saved file)."""
+    from pressroom.campaign_mail import pdf_for_mail
+    from pressroom.pdfname import release_pdf_name
+    from pressroom.render.pdf import render_pdf
+
     site = state.site()
-    options = MailOptions(now=state.now())
+    if saved or link:
+        return pdf_for_mail(site, release, link)
+    return (release_pdf_name(release), render_pdf(site, release))
+
+
+def mail_page(release: Release, saved: bool = True) -> str:
+    """The email to a sample journalist: headers, attachments, the HTML part (sandboxed) and
+    the text, all read from the message built as a campaign builds it (PDF included)."""
+    site = state.site()
+    now = state.now()
+    # As a campaign decides: under embargo the PDF is attached whatever was asked.
+    link = request.args.get("pdf") == "lien" and release.is_public(now)
     try:
+        options = MailOptions(pdf=_mail_pdf(release, saved, link), link_pdf=link, now=now)
         outgoing = build_message(
             site, release_view(site, release), SAMPLE_RECIPIENT, options, delivery_id="apercu"
         )
@@ -122,25 +159,29 @@ def mail_page(release: Release) -> str:
     message = outgoing.message
     html_part = message.get_body(("html",))
     text_part = message.get_body(("plain",))
-    attachments = [part.get_filename() or "" for part in message.iter_attachments()]
+    labels = {"Subject": t("Subject"), "From": t("From"), "Reply-To": t("Reply to"), "To": t("To")}
+    headers = [(label, str(message[name])) for name, label in labels.items() if message[name]]
     return render_page(
         "admin/editor/mail_preview.html",
         release=release,
-        headers=[(name, str(message[name])) for name in ("From", "To", "Reply-To", "Subject")],
+        saved=saved,
+        link=link,
+        embargoed=not release.is_public(now),
+        headers=headers,
         html_body=html_part.get_content() if html_part is not None else "",
         text_body=text_part.get_content() if text_part is not None else "",
-        attachments=attachments,
+        attachments=attachments_of(message, language()),
     )
 
 
-def _preview(release: Release, medium: str, pdf_url: str) -> Any:
+def _preview(release: Release, medium: str, pdf_url: str, saved: bool) -> Any:
     try:
-        return _medium(release, medium, pdf_url)
+        return _medium(release, medium, pdf_url, saved)
     except PreviewProblem as problem:
         return _problem_page(problem)
 
 
-def _medium(release: Release, medium: str, pdf_url: str) -> Any:
+def _medium(release: Release, medium: str, pdf_url: str, saved: bool) -> Any:
     if medium == "page":
         response = Response(page_html(release, pdf_url), mimetype="text/html")
         # The preview may be framed by the form's live preview, on this site only.
@@ -149,7 +190,7 @@ def _medium(release: Release, medium: str, pdf_url: str) -> Any:
     if medium == "pdf":
         return pdf_response(release)
     if medium == "courriel":
-        return mail_page(release)
+        return mail_page(release, saved)
     abort(404)
 
 
@@ -157,7 +198,7 @@ def _medium(release: Release, medium: str, pdf_url: str) -> Any:
 def saved_preview(slug: str, medium: str) -> Any:
     """Preview of the release as saved."""
     release = _saved(slug)
-    return _preview(release, medium, f"/admin/communiques/{release.slug}/apercu/pdf")
+    return _preview(release, medium, f"/admin/communiques/{release.slug}/apercu/pdf", True)
 
 
 @bp.post("/apercu/<medium>")
@@ -169,7 +210,7 @@ def form_preview(medium: str) -> Any:
         release = _from_form()
     except PreviewProblem as problem:
         return _problem_page(problem)
-    return _preview(release, medium, "#")
+    return _preview(release, medium, "#", False)
 
 
 @bp.post("/apercu-direct")
