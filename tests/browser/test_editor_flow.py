@@ -5,6 +5,7 @@ axe-core finds no violation on the form."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from flask import Flask
 from pressroom.accounts import Account
 from pressroom.cli import cli
 from pressroom.config import Site
+from pressroom.store import load_catalog
 from tests.browser.conftest import axe_violations
 from tests.conftest import TEST_PASSWORD
 from tests.editor.conftest import pdf_bytes, png_bytes
@@ -24,6 +26,7 @@ from tests.editor.conftest import pdf_bytes, png_bytes
 pytestmark = pytest.mark.browser
 CLOCK = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # 10:00 in Paris
 SLUG = "la-dinum-lance-son-service-de-test"
+SEED = "2021-11-18-numerique-letat-recrute-300-postes-lors-de-son-forum-de-lemploi-tech.md"
 
 
 @pytest.fixture
@@ -145,6 +148,21 @@ def test_form_showing_errors_has_no_axe_violation(
     browser_page.get_by_label("Titre").fill(" ")
     browser_page.get_by_role("button", name="Enregistrer", exact=True).click()
     browser_page.wait_for_selector("#title-error")
+    assert axe_violations(browser_page) == []
+
+
+def test_email_preview_has_no_axe_violation(
+    live_server: str,
+    browser_page: Any,
+    clock: Flask,
+    make_account: Callable[..., Account],
+    demo_site: Site,
+) -> None:
+    make_account("editor")
+    _sign_in(browser_page, live_server, "editor@example.org")
+    seed = next(r for r in load_catalog(demo_site).releases if r.path.endswith(SEED))
+    browser_page.goto(live_server + f"/admin/communiques/{seed.slug}/apercu/courriel")
+    assert browser_page.get_by_role("cell", name=re.compile(r"\.pdf \(.+ ko\)")).is_visible()
     assert axe_violations(browser_page) == []
 
 
