@@ -18,6 +18,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from tests.conftest import TEST_PASSWORD
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -78,6 +80,23 @@ def browser_page(chromium: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def axe_page(chromium: Any) -> Iterator[Any]:
+    """A fresh tab that lets axe-core in: the back office's CSP refuses inline scripts."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page: Any, base: str, email: str, password: str = TEST_PASSWORD) -> None:
+    """Sign in through the French sign-in form, as a press officer does; lands on /admin/."""
+    page.goto(base + "/connexion")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url(base + "/admin/")
 
 
 def axe_violations(page: Any, tags: list[str] | None = None) -> list[dict[str, Any]]:

@@ -16,9 +16,8 @@ from pressroom.config import Site
 from pressroom.db import Database
 from pressroom.publishing import approve
 from pressroom.store import FileVersion, ReleaseStore
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, sign_in
 from tests.campaigns.conftest import write_list
-from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 SEED_SLUG = "numerique-letat-recrute-300-postes-lors-de-son-forum-de-lemploi-tech"
@@ -46,22 +45,6 @@ def no_script_page(chromium: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture
-def axe_page(chromium: Any) -> Iterator[Any]:
-    """A tab that lets axe-core in: the back office's CSP refuses inline scripts."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    yield context.new_page()
-    context.close()
-
-
-def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(base + "/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url(base + "/admin/")
-
-
 def _local(days: int, hour: int, site: Site) -> datetime:
     """A moment to come, on the hour, in the site's time zone."""
     day = datetime.now(site.settings.zone) + timedelta(days=days)
@@ -77,7 +60,7 @@ def test_a_campaign_is_scheduled_moved_and_cancelled_without_javascript(
 ) -> None:
     page = no_script_page
     first, second = _local(2, 9, demo_site), _local(3, 15, demo_site)
-    _sign_in(page, live_server, publisher.email)
+    sign_in(page, live_server, publisher.email)
     page.goto(live_server + "/admin/campagnes/nouvelle")
     page.get_by_label("Communiqué").select_option(SEED_SLUG)
     page.get_by_label("presse").check()
@@ -112,7 +95,7 @@ def test_a_scheduled_campaign_pages_have_no_axe_violation(
         scheduled_at=_local(2, 9, demo_site),
     )
     assert info is not None
-    _sign_in(axe_page, live_server, publisher.email)
+    sign_in(axe_page, live_server, publisher.email)
     axe_page.goto(live_server + (f"/admin/campagnes/{info.id}/" if path == "detail" else path))
     assert "Programmée pour le" in axe_page.content()
     assert axe_violations(axe_page) == []
@@ -121,7 +104,7 @@ def test_a_scheduled_campaign_pages_have_no_axe_violation(
 def test_the_form_with_a_refused_time_has_no_axe_violation(
     live_server: str, axe_page: Any, publisher: Account
 ) -> None:
-    _sign_in(axe_page, live_server, publisher.email)
+    sign_in(axe_page, live_server, publisher.email)
     axe_page.goto(live_server + "/admin/campagnes/nouvelle")
     axe_page.get_by_label("presse").check()
     axe_page.get_by_label("Date et heure d’envoi").fill("2001-01-01T09:00")

@@ -6,7 +6,7 @@ axe-core finds no violation on the form."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,7 @@ from pressroom.accounts import Account
 from pressroom.cli import cli
 from pressroom.config import Site
 from pressroom.store import load_catalog
-from tests.browser.conftest import axe_violations
-from tests.conftest import TEST_PASSWORD
+from tests.browser.conftest import axe_violations, sign_in
 from tests.editor.conftest import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.browser
@@ -30,25 +29,9 @@ SEED = "2021-11-18-numerique-letat-recrute-300-postes-lors-de-son-forum-de-lempl
 
 
 @pytest.fixture
-def browser_page(chromium: Any) -> Iterator[Any]:
-    """A fresh tab that lets axe-core in: the back office's CSP refuses inline scripts."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
 def clock(app: Flask) -> Flask:
     app.config["TEST_NOW"] = CLOCK
     return app
-
-
-def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(base + "/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url(base + "/admin/")
 
 
 def _sign_out(page: Any, base: str) -> None:
@@ -75,7 +58,7 @@ def _write_release(page: Any, base: str, files: Path) -> None:
 
 def test_editor_writes_publisher_schedules_and_the_embargo_lifts(
     live_server: str,
-    browser_page: Any,
+    axe_page: Any,
     clock: Flask,
     make_account: Callable[..., Account],
     demo_site: Site,
@@ -83,8 +66,8 @@ def test_editor_writes_publisher_schedules_and_the_embargo_lifts(
 ) -> None:
     make_account("editor")
     make_account("publisher")
-    page, base = browser_page, live_server
-    _sign_in(page, base, "editor@example.org")
+    page, base = axe_page, live_server
+    sign_in(page, base, "editor@example.org")
     _write_release(page, base, tmp_path)
 
     # The page preview of the unsaved form opens in a new tab.
@@ -105,7 +88,7 @@ def test_editor_writes_publisher_schedules_and_the_embargo_lifts(
     assert pdf.body().startswith(b"%PDF-")
     _sign_out(page, base)
 
-    _sign_in(page, base, "publisher@example.org")
+    sign_in(page, base, "publisher@example.org")
     page.goto(base + f"/admin/communiques/{SLUG}/")
     page.get_by_role("button", name="Approuver cette version").click()
     page.wait_for_url(base + f"/admin/communiques/{SLUG}/")
@@ -131,39 +114,39 @@ def test_editor_writes_publisher_schedules_and_the_embargo_lifts(
 
 
 def test_new_release_form_has_no_axe_violation(
-    live_server: str, browser_page: Any, clock: Flask, make_account: Callable[..., Account]
+    live_server: str, axe_page: Any, clock: Flask, make_account: Callable[..., Account]
 ) -> None:
     make_account("editor")
-    _sign_in(browser_page, live_server, "editor@example.org")
-    browser_page.goto(live_server + "/admin/communiques/nouveau")
-    assert axe_violations(browser_page) == []
+    sign_in(axe_page, live_server, "editor@example.org")
+    axe_page.goto(live_server + "/admin/communiques/nouveau")
+    assert axe_violations(axe_page) == []
 
 
 def test_form_showing_errors_has_no_axe_violation(
-    live_server: str, browser_page: Any, clock: Flask, make_account: Callable[..., Account]
+    live_server: str, axe_page: Any, clock: Flask, make_account: Callable[..., Account]
 ) -> None:
     make_account("editor")
-    _sign_in(browser_page, live_server, "editor@example.org")
-    browser_page.goto(live_server + "/admin/communiques/nouveau")
-    browser_page.get_by_label("Titre").fill(" ")
-    browser_page.get_by_role("button", name="Enregistrer", exact=True).click()
-    browser_page.wait_for_selector("#title-error")
-    assert axe_violations(browser_page) == []
+    sign_in(axe_page, live_server, "editor@example.org")
+    axe_page.goto(live_server + "/admin/communiques/nouveau")
+    axe_page.get_by_label("Titre").fill(" ")
+    axe_page.get_by_role("button", name="Enregistrer", exact=True).click()
+    axe_page.wait_for_selector("#title-error")
+    assert axe_violations(axe_page) == []
 
 
 def test_email_preview_has_no_axe_violation(
     live_server: str,
-    browser_page: Any,
+    axe_page: Any,
     clock: Flask,
     make_account: Callable[..., Account],
     demo_site: Site,
 ) -> None:
     make_account("editor")
-    _sign_in(browser_page, live_server, "editor@example.org")
+    sign_in(axe_page, live_server, "editor@example.org")
     seed = next(r for r in load_catalog(demo_site).releases if r.path.endswith(SEED))
-    browser_page.goto(live_server + f"/admin/communiques/{seed.slug}/apercu/courriel")
-    assert browser_page.get_by_role("cell", name=re.compile(r"\.pdf \(.+ ko\)")).is_visible()
-    assert axe_violations(browser_page) == []
+    axe_page.goto(live_server + f"/admin/communiques/{seed.slug}/apercu/courriel")
+    assert axe_page.get_by_role("cell", name=re.compile(r"\.pdf \(.+ ko\)")).is_visible()
+    assert axe_violations(axe_page) == []
 
 
 def test_form_works_without_javascript(
@@ -173,7 +156,7 @@ def test_form_works_without_javascript(
     context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
-        _sign_in(page, live_server, "editor@example.org")
+        sign_in(page, live_server, "editor@example.org")
         page.goto(live_server + "/admin/communiques/nouveau")
         page.get_by_label("Titre").fill("Sans JavaScript")
         page.get_by_role("button", name="Enregistrer", exact=True).click()

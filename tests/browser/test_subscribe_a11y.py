@@ -3,7 +3,7 @@ WCAG 2.1 AA violation, with or without errors shown."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,40 +31,32 @@ CONTACT_PAGES = [
 ]
 
 
-@pytest.fixture
-def browser_page(chromium: Any) -> Iterator[Any]:
-    """A fresh tab that lets axe-core in: these pages' CSP refuses inline scripts."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
-def test_public_page_has_no_axe_violation(live_server: str, browser_page: Any, path: str) -> None:
-    browser_page.goto(live_server + path)
-    assert axe_violations(browser_page) == []
+def test_public_page_has_no_axe_violation(live_server: str, axe_page: Any, path: str) -> None:
+    axe_page.goto(live_server + path)
+    assert axe_violations(axe_page) == []
 
 
 def test_subscribe_form_showing_errors_has_no_axe_violation(
-    live_server: str, browser_page: Any
+    live_server: str, axe_page: Any
 ) -> None:
-    browser_page.goto(live_server + "/abonnement/")
-    browser_page.get_by_label("Votre adresse électronique").fill("not an address")
-    browser_page.get_by_role("button", name="M’abonner").click()
-    browser_page.wait_for_selector("#consent-error")
-    assert axe_violations(browser_page) == []
+    axe_page.goto(live_server + "/abonnement/")
+    axe_page.get_by_label("Votre adresse électronique").fill("not an address")
+    axe_page.get_by_role("button", name="M’abonner").click()
+    axe_page.wait_for_selector("#consent-error")
+    assert axe_violations(axe_page) == []
 
 
-def test_unsubscribe_page_has_no_axe_violation(live_server: str, browser_page: Any) -> None:
+def test_unsubscribe_page_has_no_axe_violation(live_server: str, axe_page: Any) -> None:
     token = unsubscribe_token("test", "alice.bernard@example.com", "journalistes")
-    browser_page.goto(f"{live_server}/desabonnement/{token}")
-    assert axe_violations(browser_page) == []
+    axe_page.goto(f"{live_server}/desabonnement/{token}")
+    assert axe_violations(axe_page) == []
 
 
 @pytest.mark.parametrize("path", CONTACT_PAGES)
 def test_contacts_admin_page_has_no_axe_violation(
     live_server: str,
-    browser_page: Any,
+    axe_page: Any,
     make_account: Callable[..., Account],
     database: Database,
     path: str,
@@ -73,13 +65,13 @@ def test_contacts_admin_page_has_no_axe_violation(
         session.add(Subscriber(email="zoe@example.org", status="confirmed", topics=["tag:x"]))
     suppress(database, "bruno.caron@example.com", "complaint", "feedback loop")
     make_account("admin")
-    browser_page.goto(live_server + "/connexion")
-    browser_page.get_by_label("Adresse électronique").fill("admin@example.org")
-    browser_page.get_by_label("Mot de passe", exact=True).fill(TEST_PASSWORD)
-    browser_page.get_by_role("button", name="Connexion").click()
-    browser_page.wait_for_url(live_server + "/admin/")
-    browser_page.goto(live_server + path)
-    assert axe_violations(browser_page) == []
+    axe_page.goto(live_server + "/connexion")
+    axe_page.get_by_label("Adresse électronique").fill("admin@example.org")
+    axe_page.get_by_label("Mot de passe", exact=True).fill(TEST_PASSWORD)
+    axe_page.get_by_role("button", name="Connexion").click()
+    axe_page.wait_for_url(live_server + "/admin/")
+    axe_page.goto(live_server + path)
+    assert axe_violations(axe_page) == []
 
 
 def test_subscribe_form_fits_a_320_px_screen(live_server: str, chromium: Any) -> None:
