@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from slugify import slugify
 
-from pressroom.paging import page_count
+from pressroom.paging import page_count, page_window
 from pressroom.release import NEWSROOM_PREFIX, Release, upload_name
 from pressroom.store import Catalog
 
@@ -103,6 +103,11 @@ class ListingPage:
     previous_url: str | None
     next_url: str | None
     total: int
+
+    @property
+    def window(self) -> list[int | None]:
+        """The page numbers its pager links, ``None`` for a gap."""
+        return page_window(self.number, self.count)
 
 
 @dataclass(frozen=True)
