@@ -70,6 +70,9 @@ class Job:
     # renders their Markdown once, ahead, instead of once per page showing them.
     full: tuple[Release, ...] = ()
     summed: tuple[Release, ...] = ()
+    # Feeds take several times a page's work: made first, they spread evenly over the workers
+    # instead of piling up in the last one's batch.
+    heavy: bool = False
 
 
 @dataclass
@@ -207,6 +210,7 @@ def _jobs(
             digest(common, spec, members),
             partial(_atom_feed, site, newsroom, spec),
             full=newsroom.feed_releases(spec),
+            heavy=True,
         )
     urls = [r.url for r in newsroom.releases]
     yield Job(
@@ -347,6 +351,7 @@ def build_site(
         if forks(len(pending)):
             languages = {chrome.ui_lang, *(r.language for r in newsroom.releases)}
             load_page_templates(site, languages)
+        pending.sort(key=lambda item: not item[0].heavy)
         made = fork_map(_make, pending)
     for number, url in enumerate(made, report.unchanged + 1):
         report.rendered.append(url)
@@ -429,7 +434,13 @@ def _render_ahead(jobs: list[Job]) -> list[Rendering]:
     for job in jobs:
         for release in job.summed:
             wanted.setdefault(release, False)
-    return [done for batch in fork_map(_ahead, list(wanted.items())) for done in batch]
+    # The result is a function of the texts alone, so releases sharing them (translations
+    # left untranslated, a release filed twice) are rendered once, as Jekyll's Markdown
+    # converter does with its content-keyed cache.
+    unique: dict[tuple[str, str, str, bool], tuple[Release, bool]] = {}
+    for release, full in wanted.items():
+        unique.setdefault((release.chapeau, release.body, release.language, full), (release, full))
+    return [done for batch in fork_map(_ahead, list(unique.values())) for done in batch]
 
 
 def _ahead(item: tuple[Release, bool]) -> tuple[Rendering, ...]:
