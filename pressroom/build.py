@@ -15,7 +15,7 @@ import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
@@ -73,6 +73,11 @@ class Job:
     # Feeds take several times a page's work: made first, they spread evenly over the workers
     # instead of piling up in the last one's batch.
     heavy: bool = False
+    # The search index's row of the release this page shows, when the cache lacks it: made by
+    # the same worker, with the same rendered Markdown, instead of in a batch of its own.
+    row: Callable[[], str] | None = None
+    # Made in the building process once every other page is (the search index, from the rows).
+    last: bool = False
 
 
 @dataclass
@@ -232,6 +237,7 @@ def _jobs(
         STATIC_SEARCH_URL + "index.json",
         digest(common, [facts[r.path].digest for r in newsroom.releases]),
         lambda: "[" + ",".join(index) + "]",
+        last=True,
     )
     for legal in chrome.legal:
         yield Job(
@@ -248,25 +254,56 @@ def _index_row(site: Site, lang: str, release: Release) -> str:
 
 
 def _index_rows(
-    site: Site, newsroom: Newsroom, lang: str, facts: Mapping[str, Facts], known: SearchRows
+    site: Site,
+    newsroom: Newsroom,
+    lang: str,
+    facts: Mapping[str, Facts],
+    known: SearchRows,
+    made: Mapping[str, str],
 ) -> list[str]:
-    """The export's search index rows (JSON), newest first; only new releases' rows are made.
+    """The export's search index rows (JSON), newest first, from the cache, the rows the page
+    workers ``made`` (by release URL), and, for the rest, made here.
 
-    Made here, in the building process, so that the rows made are kept for the next build
-    (a page job may run in a worker process, whose memory is lost).
+    Made in the building process (or given back by the workers) so that they are kept for the
+    next build: a worker process's memory is lost.
     """
     keys = [facts[r.path].digest + lang for r in newsroom.releases]
-    missing = [r for r, k in zip(newsroom.releases, keys, strict=True) if k not in known.rows]
-    made = dict(
+    missing = [
+        r
+        for r, k in zip(newsroom.releases, keys, strict=True)
+        if k not in known.rows and r.url not in made
+    ]
+    late = dict(
         zip(
-            (facts[r.path].digest + lang for r in missing),
+            (r.url for r in missing),
             fork_map(partial(_index_row, site, lang), missing),
             strict=True,
         )
     )
-    rows = {k: known.rows.get(k) or made[k] for k in keys}
+    rows = {
+        k: known.rows.get(k) or made.get(r.url) or late[r.url]
+        for r, k in zip(newsroom.releases, keys, strict=True)
+    }
     known.keep(rows)
     return list(rows.values())
+
+
+def _with_rows(
+    site: Site,
+    newsroom: Newsroom,
+    lang: str,
+    facts: Mapping[str, Facts],
+    known: SearchRows,
+    pending: list[tuple[Job, Path]],
+) -> list[tuple[Job, Path]]:
+    """The pending jobs, each release page asked for its release's index row if none is kept."""
+    lacking = {r.url: r for r in newsroom.releases if facts[r.path].digest + lang not in known.rows}
+    return [
+        (replace(job, row=partial(_index_row, site, lang, lacking[job.url])), path)
+        if job.url in lacking and job.full == (lacking[job.url],)
+        else (job, path)
+        for job, path in pending
+    ]
 
 
 def _assets(site: Site) -> dict[str, Path]:
@@ -346,14 +383,20 @@ def build_site(
             pending.append((job, path))
     if progress:
         progress(report.unchanged, total, "")
+    lang = chrome.ui_lang
+    pending = _with_rows(site, newsroom, lang, facts, memory.rows, pending)
+    later = [item for item in pending if item[0].last]
+    pending = [item for item in pending if not item[0].last]
     with rendered_ahead(_render_ahead([job for job, _ in pending])):
-        index.extend(_index_rows(site, newsroom, chrome.ui_lang, facts, memory.rows))
         if forks(len(pending)):
-            languages = {chrome.ui_lang, *(r.language for r in newsroom.releases)}
+            languages = {lang, *(r.language for r in newsroom.releases)}
             load_page_templates(site, languages)
         pending.sort(key=lambda item: not item[0].heavy)
         made = fork_map(_make, pending)
-    for number, url in enumerate(made, report.unchanged + 1):
+        rows = {url: row for url, row in made if row is not None}
+        index.extend(_index_rows(site, newsroom, lang, facts, memory.rows, rows))
+        made.extend(_make(item) for item in later)
+    for number, (url, _row) in enumerate(made, report.unchanged + 1):
         report.rendered.append(url)
         if progress:
             progress(number, total, url)
@@ -447,12 +490,13 @@ def _ahead(item: tuple[Release, bool]) -> tuple[Rendering, ...]:
     return render_ahead(*item)
 
 
-def _make(item: tuple[Job, Path]) -> str:
-    """Render one page and write it (in a worker process for big builds); gives its URL."""
+def _make(item: tuple[Job, Path]) -> tuple[str, str | None]:
+    """Render one page and write it (in a worker process for big builds); gives its URL, and
+    the search index row it was asked to make too."""
     job, path = item
     data = job.make()
     _write(path, data.encode("utf-8") if isinstance(data, str) else data)
-    return job.url
+    return job.url, job.row() if job.row else None
 
 
 def _remove_stale(

@@ -37,17 +37,20 @@ def _workers() -> int:
     return min(cores(), 8)
 
 
-def forks(count: int, min_items: int = MIN_ITEMS) -> bool:
+def forks(count: int, min_items: int | None = None) -> bool:
     """Whether ``fork_map`` spreads this many items over worker processes.
 
     What the workers would each load again is worth loading beforehand only then.
     """
+    threshold = MIN_ITEMS if min_items is None else min_items
     return (
-        count >= min_items and _workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
+        count >= threshold and _workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
     )
 
 
-def fork_map(function: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS) -> list[R]:
+def fork_map(
+    function: Callable[[T], R], items: Sequence[T], min_items: int | None = None
+) -> list[R]:
     """``[function(i) for i in items]``, over forked workers when the batch is big enough.
 
     Results travel back pickled; ``function`` and ``items`` do not (the workers inherit them).

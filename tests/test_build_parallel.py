@@ -1,0 +1,67 @@
+"""A build spread over worker processes writes exactly what a build in one process writes.
+
+Big sites fork workers (``pressroom.parallel``); the test sites are small, so the threshold is
+lowered here to make every batch fork, and the two outputs are compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pressroom import parallel
+from pressroom.build import build_site
+from pressroom.config import Site
+from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in parallel.multiprocessing.get_all_start_methods(), reason="no fork here"
+)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "_workers", lambda: 2)
+
+
+def _build(site: Site, out: Path) -> dict[str, bytes]:
+    shutil.rmtree(site.instance_dir, ignore_errors=True)
+    build_site(site, out, pdf=False)
+    return _files(out)
+
+
+@pytest.mark.skipif(not CORPUS_RELEASES.is_dir(), reason="corpus not available")
+def test_forked_build_of_the_corpus_is_byte_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = corpus_site(tmp_path / "site")
+    alone = _build(site, tmp_path / "alone")
+    _forking(monkeypatch)
+    forked = _build(site, tmp_path / "forked")
+    assert forked.keys() == alone.keys()
+    assert [name for name in alone if forked[name] != alone[name]] == []
+
+
+def test_forked_rebuild_updates_the_search_index_row_of_the_changed_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _forking(monkeypatch)
+    site = small_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build_site(site, out, pdf=False)
+    path = site.releases_dir / "2022-05-10-deuxieme-communique.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Un dossier", "Un dossier xylophone"), encoding="utf-8")
+    report = build_site(site, out, pdf=False)
+    assert "/espace-presse/deuxieme-communique/" in report.rendered
+    index = json.loads((out / "espace-presse/recherche/index.json").read_text(encoding="utf-8"))
+    holding = [row["u"] for row in index if "xylophone" in row["w"].split()]
+    assert holding == ["/espace-presse/deuxieme-communique/"]
+    assert len(index) == len({row["u"] for row in index})
