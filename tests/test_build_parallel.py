@@ -7,6 +7,7 @@ lowered here to make every batch fork, and the two outputs are compared byte for
 from __future__ import annotations
 
 import json
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from pressroom.config import Site
 from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
 
 pytestmark = pytest.mark.skipif(
-    "fork" not in parallel.multiprocessing.get_all_start_methods(), reason="no fork here"
+    "fork" not in multiprocessing.get_all_start_methods(), reason="no fork here"
 )
 
 
