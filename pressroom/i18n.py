@@ -1,17 +1,24 @@
 """Interface translations: English message ids, French by default, from ``.po`` catalogues.
 
-Catalogues are compiled in memory on first use, so a checkout needs no build step.
+Catalogues are compiled on first use, so a checkout needs no build step; the compiled ``.mo``
+is kept in ``translations/__pycache__/`` (as Python keeps its bytecode), named after the
+versions of the ``.po`` files, so that later processes start without parsing them again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import tempfile
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 SUPPORTED_LANGUAGES = ("fr", "en")
@@ -31,22 +38,56 @@ def translations(lang: str) -> NullTranslations:
     own catalogue file (``messages.po``, ``newsroom.po``, ``pdf.po``...).
     """
     code = base_language(lang)
-    folder = TRANSLATIONS_DIR / code / "LC_MESSAGES"
-    merged: NullTranslations = NullTranslations()
     if code == "en":
-        return merged
-    for po in sorted(folder.glob("*.po")):
+        return NullTranslations()
+    sources = sorted((TRANSLATIONS_DIR / code / "LC_MESSAGES").glob("*.po"))
+    if not sources:
+        return NullTranslations()
+    versions = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sources]
+    key = hashlib.sha256(repr(versions).encode()).hexdigest()[:16]
+    compiled = TRANSLATIONS_DIR / "__pycache__" / f"{code}-{key}.mo"
+    try:
+        data = compiled.read_bytes()
+    except OSError:
+        data = _compile(sources, code)
+        _keep(compiled, data)
+    return Translations(io.BytesIO(data))
+
+
+def _compile(sources: list[Path], code: str) -> bytes:
+    """One ``.mo`` of every message of the language's ``.po`` files (later files win)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    merged: Catalog | None = None
+    for po in sources:
         with po.open("rb") as handle:
             catalog = read_po(handle, locale=code)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        part = Translations(buffer)
-        if isinstance(merged, Translations):
-            merged.merge(part)
-        else:
-            merged = part
-    return merged
+        if merged is None:
+            merged = catalog
+            continue
+        for message in catalog:
+            if message.id:
+                merged[message.id] = message
+    assert merged is not None  # the caller gives at least one file
+    buffer = io.BytesIO()
+    write_mo(buffer, merged)
+    return buffer.getvalue()
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Save the compiled catalogue when the folder is writable; without it, compile again."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(tmp, path)
+        for old in path.parent.glob(path.name.split("-")[0] + "-*.mo"):
+            if old != path:
+                old.unlink(missing_ok=True)  # the catalogue of .po files since changed
+    except OSError:
+        return
 
 
 def gettext(lang: str, message: str) -> str:
