@@ -21,7 +21,7 @@ import json
 import os
 import pickle
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
@@ -85,15 +85,28 @@ def listed_digest(release: Release) -> str:
     return digest(shown, release.language, fallback)
 
 
+Parsed = tuple[Release | None, list[Problem]]
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One release file as last read: its version, facts, and parsed result (pickled)."""
+    """One release file as last read: its version, facts, and parsed result (pickled).
+
+    The process that parsed the file also keeps the result itself (``fresh``, never pickled):
+    a build or a watch rebuild that parses in-process then skips unpickling what it just made.
+    """
 
     version: Version
     facts: Facts | None  # None for a file that could not be read as a release
     blob: bytes  # pickled (Release | None, problems): what instance/ stores
+    fresh: Parsed | None = field(default=None, compare=False, repr=False)
 
-    def parsed(self) -> tuple[Release | None, list[Problem]]:
+    def __reduce__(self) -> tuple[type[Entry], tuple[Version, Facts | None, bytes]]:
+        return Entry, (self.version, self.facts, self.blob)
+
+    def parsed(self) -> Parsed:
+        if self.fresh is not None:
+            return self.fresh
         # Our own file, in the site's instance/ (machine state no visitor can write).
         release, problems = pickle.loads(self.blob)
         return release, problems
@@ -127,12 +140,15 @@ def _scan(folder: str) -> Iterator[tuple[str, Version]]:
 def _parse(site: Site, settings: str, item: tuple[str, Version]) -> Entry:
     """Read one release file into what the cache keeps (bytes: cheap to send from a worker)."""
     path, version = item
+    parsed: Parsed
     try:
-        release, problems = read_release(site, Path(path))
+        parsed = read_release(site, path)
     except ReleaseError as exc:
-        return Entry(version, None, _dumps((None, [exc.problem])))
+        parsed = (None, [exc.problem])
+        return Entry(version, None, _dumps(parsed), parsed)
+    release = parsed[0]
     facts = Facts(digest(settings, path, version), listed_digest(release), uploads_used(release))
-    return Entry(version, facts, _dumps((release, problems)))
+    return Entry(version, facts, _dumps(parsed), parsed)
 
 
 class ReleaseCache:
@@ -146,10 +162,9 @@ class ReleaseCache:
         self.site = site
         self.settings = digest(site.settings)
         self._entries: dict[str, Entry] = entries or {}
-        self._parsed: dict[str, tuple[Release | None, list[Problem]]] = {}
+        self._parsed: dict[str, Parsed] = {}
         self._catalog: Catalog | None = None
         self._facts: dict[str, Facts] = {}
-        self._paths: dict[str, Path] = {}
         self._dirty = False
         self.changed: list[str] = []  # files (re-)read by the last ``catalog()``
 
@@ -182,19 +197,13 @@ class ReleaseCache:
         facts = {}
         for path in files:  # in Path order, as ReleaseStore gives them to build_catalog
             release, problems = parsed[path]
-            rows.append((self._path(path), release, problems))
+            rows.append((path, release, problems))
             known = entries[path].facts
             if release is not None and known is not None:
                 facts[release.path] = known
         self._facts = facts
         self._catalog = build_catalog(rows)
         return self._catalog
-
-    def _path(self, name: str) -> Path:
-        known = self._paths.get(name)
-        if known is None:
-            known = self._paths[name] = Path(name)
-        return known
 
     @property
     def current(self) -> Catalog | None:

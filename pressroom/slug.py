@@ -18,18 +18,32 @@ def _kept_by_jekyll(char: str) -> bool:
     return category[0] in "LM" or category == "Nd" or char in _PRETTY_KEPT
 
 
+class _PrettyTable(dict[int, int]):
+    """``str.translate`` table: a kept character to itself, a dropped one to NUL.
+
+    Filled as characters are first met, so a thousand slugs cost a few hundred Unicode
+    look-ups instead of one Python call per character.
+    """
+
+    def __missing__(self, code: int) -> int:
+        value = code if _kept_by_jekyll(chr(code)) else 0
+        if len(self) < _TABLE_LIMIT:  # a hostile name cannot grow it without bound
+            self[code] = value
+        return value
+
+
+_TABLE_LIMIT = 65_536
+_PRETTY_TABLE = _PrettyTable()
+_DROPPED_RUN = re.compile("\x00+")
+
+
 def jekyll_pretty_slug(text: str) -> str:
     """Slugify as Jekyll 4 does in "pretty" mode with ``cased: true``.
 
     No library reproduces it (Ruby's ``\\p{L}`` classes), hence these few lines.
     """
-    out: list[str] = []
-    for char in text:
-        if _kept_by_jekyll(char):
-            out.append(char)
-        elif not out or out[-1] != "\x00":
-            out.append("\x00")  # placeholder: a run of dropped characters is one hyphen
-    slug = "".join(out).replace("\x00", "-")
+    # A run of dropped characters (NUL included) is one hyphen.
+    slug = _DROPPED_RUN.sub("-", text.translate(_PRETTY_TABLE))
     # Jekyll's gsub!(/^-|-$/) drops one leading and one trailing hyphen.
     if slug.startswith("-"):
         slug = slug[1:]

@@ -12,7 +12,7 @@ import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -81,12 +81,30 @@ def release_files(site: Site) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
-def relative(site: Site, path: Path) -> str:
+def relative(site: Site, path: Path | str) -> str:
     """A path as shown to people: relative to the site, with forward slashes."""
+    if isinstance(path, str):
+        # A plain path as ``os.scandir`` gives it under the site: its tail, with no ``Path``
+        # made (a thousand of them are a noticeable share of a cold parse).
+        root = str(site.root)
+        if path.startswith(root) and path[len(root) : len(root) + 1] == "/" and _plain(path):
+            return path[len(root) + 1 :]
+        path = Path(path)
     try:
         return path.relative_to(site.root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _plain(path: str) -> bool:
+    """Whether ``Path`` would leave this absolute path's text as it is (nothing to tidy)."""
+    return (
+        path.startswith("/")
+        and not path.startswith("//")
+        and "//" not in path
+        and "/./" not in path
+        and not path.endswith(("/", "/."))
+    )
 
 
 def decode_release(data: bytes, shown: str) -> tuple[str, list[Problem]]:
@@ -117,11 +135,12 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def read_release(site: Site, path: Path) -> tuple[Release, list[Problem]]:
+def read_release(site: Site, path: Path | str) -> tuple[Release, list[Problem]]:
     """Read and parse one release file; raises ``ReleaseError`` naming the file."""
     shown = relative(site, path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         raise ReleaseError(shown, 1, "cannot read: {reason}", reason=_reason(exc)) from None
     text, warnings = decode_release(data, shown)
@@ -131,9 +150,12 @@ def read_release(site: Site, path: Path) -> tuple[Release, list[Problem]]:
 
 def upload_problems(site: Site, release: Release) -> list[Problem]:
     """Warnings for images and attachments the site does not have (a page must not link them)."""
-    problems = []
+    problems: list[Problem] = []
+    if not release.images and not release.files:
+        return problems
     wanted = [("une-ou-diaporama", i.src, "image") for i in release.images]
     wanted += [("files", f.url, "attachment") for f in release.files]
+    uploads = str(site.uploads_dir)
     for key, url, kind in wanted:
         line = release.key_lines.get(key) or release.key_lines.get("image") or 1
         if url.startswith(("http://", "https://", "mailto:")):
@@ -143,7 +165,7 @@ def upload_problems(site: Site, release: Release) -> list[Problem]:
             problems.append(
                 Problem(release.path, line, "warning", f"{kind} {url!r} is not under /uploads/")
             )
-        elif not (site.uploads_dir / name).is_file():
+        elif not os.path.isfile(os.path.join(uploads, name)):
             problems.append(Problem(release.path, line, "warning", f"missing {kind} {url}"))
     return problems
 
@@ -189,7 +211,7 @@ class ReleaseStore:
             return None, [exc.problem]
 
 
-def build_catalog(entries: list[tuple[Path, Release | None, list[Problem]]]) -> Catalog:
+def build_catalog(entries: Sequence[tuple[Path | str, Release | None, list[Problem]]]) -> Catalog:
     """Assemble parsed files, refusing every file whose URL another file already claims."""
     problems: list[Problem] = []
     claimed: dict[str, Release] = {}
