@@ -38,6 +38,7 @@ _UPLOAD_LINK_RE = re.compile(r"""(?:\(|["'\s=])(/uploads/[^)"'\s<>]+)""")
 _URL_SAFE = "/!$&'()*+,;=:@-._~"
 
 
+@lru_cache(maxsize=16384)  # pure, and every page links the same few thousand paths
 def href(url: str) -> str:
     """A site path as it goes into a link, a feed or the sitemap: percent-encoded UTF-8."""
     return quote(url, safe=_URL_SAFE)

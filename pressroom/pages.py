@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -85,8 +86,8 @@ def view_for(site: Site, release: Release) -> ReleaseView:
     names = [upload_name(i.src) for i in release.images] + [
         upload_name(f.url) for f in release.files
     ]
-    folder = site.uploads_dir  # a property building a path: once, not once per name
-    uploads = tuple((n, (folder / n).is_file()) for n in names if n)
+    folder = str(site.uploads_dir)  # a property building a path: once, not once per name
+    uploads = tuple((n, os.path.isfile(os.path.join(folder, n))) for n in names if n)
     return _view(site, release, uploads)
 
 

@@ -6,11 +6,14 @@ The page, the PDF and the email all take this same value, so they cannot disagre
 from __future__ import annotations
 
 import mimetypes
+import os
+import stat
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, tzinfo
+from functools import lru_cache
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time, get_datetime_format
 
 from pressroom.config import PressContact, Site
 from pressroom.i18n import base_language
@@ -75,13 +78,53 @@ def category_label(category: str) -> str:
     return CATEGORY_LABELS.get(" ".join(fold(category).split()), category.upper())
 
 
+# Babel takes tens of microseconds per date; a site's releases share days and times of day.
+@lru_cache(maxsize=8192)
+def _long_day(day: date, code: str) -> str:
+    return format_date(day, "long", locale=code)
+
+
+# A long time (``HH:mm:ss z``) shows the time of day and the zone's name and offset at that
+# moment, never the day: formatted once per such key, from the first moment that has it.
+_LONG_TIMES: dict[tuple[object, ...], str] = {}
+
+
+def _long_time(local: datetime, code: str) -> str:
+    key = (local.time(), local.utcoffset(), local.dst(), local.tzname(), local.tzinfo, code)
+    text = _LONG_TIMES.get(key)
+    if text is None:
+        if len(_LONG_TIMES) >= 4096:
+            _LONG_TIMES.clear()
+        text = _LONG_TIMES[key] = format_time(local, "long", tzinfo=None, locale=code)
+    return text
+
+
 def long_date(when: datetime, lang: str) -> str:
     """``18 novembre 2021``, and French's ``1er`` for the first of the month."""
     code = base_language(lang)
-    text = format_date(when, "long", locale=code)
+    text = _long_day(when.date(), code)
     if code == "fr" and when.day == 1:
         text = "1er" + text[1:]
     return text
+
+
+def long_datetime(when: datetime, zone: tzinfo, lang: str) -> str:
+    """``18 novembre 2021, 10:02:00 +0100``: Babel's long date and time, in ``zone``.
+
+    Composed as ``babel.dates.format_datetime`` composes it, from a date and a time each
+    formatted once per value.
+    """
+    code = base_language(lang)
+    local = when.astimezone(zone)
+    clock = _long_time(local, code)
+    return (
+        _datetime_pattern(code).replace("{0}", clock).replace("{1}", _long_day(local.date(), code))
+    )
+
+
+@lru_cache(maxsize=16)
+def _datetime_pattern(code: str) -> str:
+    return str(get_datetime_format("long", locale=code)).replace("'", "")
 
 
 def date_line(place: str, when: datetime, lang: str) -> str:
@@ -97,16 +140,23 @@ def _place_and_day(place: str, day: str, lang: str) -> str:
 
 def resolve_link(site: Site, url: str, label: str) -> Link:
     """Check an image or file URL against the site's uploads."""
+    return _resolve_link(str(site.uploads_dir), url, label)
+
+
+def _resolve_link(uploads: str, url: str, label: str) -> Link:
     if url.startswith(("http://", "https://")):
         return Link(url, label, True)
     name = upload_name(url)
     if name is None:
         return Link(url, label, False)
-    path = site.uploads_dir / name
-    if not path.is_file():
+    try:
+        found = os.stat(os.path.join(uploads, name))
+    except (OSError, ValueError):
         return Link("/uploads/" + name, label, False)
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return Link("/uploads/" + name, label, True, path.stat().st_size, mime)
+    if not stat.S_ISREG(found.st_mode):
+        return Link("/uploads/" + name, label, False)
+    mime = mimetypes.guess_type(os.path.basename(name))[0] or "application/octet-stream"
+    return Link("/uploads/" + name, label, True, found.st_size, mime)
 
 
 def release_view(site: Site, release: Release) -> ReleaseView:
@@ -117,6 +167,7 @@ def release_view(site: Site, release: Release) -> ReleaseView:
     body = render_markdown(release.body, lang=lang)
     code = base_language(lang)
     day = long_date(local, lang)
+    uploads = str(site.uploads_dir)  # a property building a path: once per release
     return ReleaseView(
         release=release,
         lang=lang,
@@ -125,11 +176,11 @@ def release_view(site: Site, release: Release) -> ReleaseView:
         body_html=body.html,
         summary=chapeau.text or body.text[:300],
         date_text=day,
-        datetime_text=format_datetime(local, "long", tzinfo=site.settings.zone, locale=code),
+        datetime_text=long_datetime(local, site.settings.zone, code),
         date_line=_place_and_day(site.settings.place, day, lang),
         label=category_label(release.category),
         contact=release.contact_or(site.settings.press_contact),
-        images=tuple(resolve_link(site, i.src, i.alt) for i in release.images),
-        files=tuple(resolve_link(site, f.url, f.name) for f in release.files),
+        images=tuple(_resolve_link(uploads, i.src, i.alt) for i in release.images),
+        files=tuple(_resolve_link(uploads, f.url, f.name) for f in release.files),
         warnings=chapeau.warnings + body.warnings,
     )

@@ -7,8 +7,10 @@ layout but includes the same ``partials/release_content.html``.
 
 from __future__ import annotations
 
+import itertools
 import traceback
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +27,6 @@ from jinja2 import (
 )
 from jinja2.ext import Extension
 from jinja2.parser import Parser
-from markupsafe import Markup
 
 from pressroom.config import Site
 from pressroom.errors import PressroomError
@@ -36,6 +37,19 @@ Medium = Literal["page", "print", "mail"]
 MEDIA: tuple[Medium, ...] = ("page", "print", "mail")
 
 
+_fragment_names = itertools.count()
+
+
+def _fragment_get(store: dict[tuple[Any, ...], str] | None, key: tuple[Any, ...]) -> str | None:
+    return None if store is None else store.get(key)
+
+
+def _fragment_put(html: str, store: dict[tuple[Any, ...], str] | None, key: tuple[Any, ...]) -> str:
+    if store is not None:
+        store[key] = html
+    return html
+
+
 class FragmentCache(Extension):
     """``{% cache store, key, ... %}…{% endcache %}``: the block is rendered once per key.
 
@@ -43,33 +57,91 @@ class FragmentCache(Extension):
     release's entry in every listing holding it); ``store`` is the build's dict (``None``:
     render every time, as the server does, which caches whole pages instead). The key must
     name all the fragment depends on.
+
+    The tag compiles to plain template code around two filters: a found fragment costs a
+    dict lookup, not the macro and call a ``{% call %}`` block would make on every page.
     """
 
     tags = {"cache"}  # noqa: RUF012 - the attribute Jinja reads, a set by its API
 
-    def parse(self, parser: Parser) -> nodes.Node:
-        lineno = next(parser.stream).lineno
-        args = [parser.parse_expression()]
-        while parser.stream.skip_if("comma"):
-            args.append(parser.parse_expression())
-        body = parser.parse_statements(("name:endcache",), drop_needle=True)
-        call = self.call_method("_fragment", [nodes.List(args)])
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters["pressroom_fragment_get"] = _fragment_get
+        environment.filters["pressroom_fragment_put"] = _fragment_put
 
-    def _fragment(self, args: list[Any], caller: Callable[[], str]) -> str:
-        store, *key = args
-        if store is None:
-            return caller()
-        found: str | None = store.get(tuple(key))
-        if found is None:
-            found = store[tuple(key)] = Markup(caller())
-        return found
+    def parse(self, parser: Parser) -> list[nodes.Node]:
+        lineno = next(parser.stream).lineno
+        store = parser.parse_expression()
+        key: list[nodes.Expr] = []
+        while parser.stream.skip_if("comma"):
+            key.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        # Names of their own per tag (a leading "_" keeps them out of a template's exports),
+        # so that a tag inside another's body leaves the outer one's alone.
+        number = next(_fragment_names)
+        names = [f"_fragment_{part}_{number}" for part in ("store", "key", "html")]
+
+        def load(index: int) -> nodes.Name:
+            return nodes.Name(names[index], "load")
+
+        def store_to(index: int) -> nodes.Name:
+            return nodes.Name(names[index], "store")
+
+        found = nodes.Filter(load(0), "pressroom_fragment_get", [load(1)], [], None, None)
+        kept = nodes.Filter(load(2), "pressroom_fragment_put", [load(0), load(1)], [], None, None)
+        missed: list[nodes.Node] = [
+            nodes.AssignBlock(store_to(2), None, body),
+            nodes.Assign(store_to(2), kept),
+        ]
+        statements: list[nodes.Node] = [
+            nodes.Assign(store_to(0), store),
+            nodes.Assign(store_to(1), nodes.Tuple(key, "load")),
+            nodes.Assign(store_to(2), found),
+            nodes.If(nodes.Test(load(2), "none", [], [], None, None), missed, [], []),
+            nodes.Output([load(2)]),
+        ]
+        for statement in statements:
+            statement.set_lineno(lineno)
+        return statements
+
+
+# The static build a render belongs to (its fragment store), ``None`` for the server's renders.
+_BUILD: ContextVar[object | None] = ContextVar("pressroom_build", default=None)
+# The environment of the static build rendering now: (its fragment store, site, environment).
+_pinned: list[tuple[object, Site, Environment]] = []
+
+
+class _ThemeLoader(FileSystemLoader):
+    """A theme folder whose templates are checked for changes once per static build.
+
+    The server notices an edited template at its next render (Jinja's ``auto_reload``); a static
+    build would otherwise stat every template file for every one of its thousand pages.
+    """
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        # The build this file was last found unchanged in. It holds that build's fragment
+        # store until the next build: an identity that cannot be confused with a later one's.
+        checked: list[object | None] = [None]
+
+        def fresh() -> bool:
+            build = _BUILD.get()
+            if build is not None and checked[0] is build:
+                return True
+            if not uptodate():
+                return False
+            checked[0] = build
+            return True
+
+        return source, filename, fresh
 
 
 @cache
 def _environment(theme_dirs: tuple[Path, ...]) -> Environment:
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in theme_dirs]),
+        loader=ChoiceLoader([_ThemeLoader(str(d)) for d in theme_dirs]),
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n", FragmentCache],
@@ -107,9 +179,37 @@ def _where(site: Site, exc: TemplateError, name: str) -> tuple[str, str]:
     return shown.as_posix(), line
 
 
+def _build_environment(site: Site, build: object) -> Environment:
+    """The environment for a static build's pages: where its templates are is looked up once.
+
+    ``site.theme_dirs`` asks the file system; the server asks at every render, so that a
+    site's new ``templates/`` folder is used without a restart.
+    """
+    if _pinned:
+        pinned_build, pinned_site, env = _pinned[0]
+        if pinned_build is build and pinned_site is site:
+            return env
+    env = template_environment(site)
+    _pinned[:] = [(build, site, env)]
+    return env
+
+
 def render_template(site: Site, template_name: str, lang: str, **context: Any) -> str:
     """Render any theme template in an interface language (French unless told otherwise)."""
-    env = template_environment(site)
+    chrome = context.get("chrome")
+    build = getattr(chrome, "fragments", None)
+    if build is None:
+        return _render(site, template_environment(site), template_name, lang, context)
+    token = _BUILD.set(build)
+    try:
+        return _render(site, _build_environment(site, build), template_name, lang, context)
+    finally:
+        _BUILD.reset(token)
+
+
+def _render(
+    site: Site, env: Environment, template_name: str, lang: str, context: dict[str, Any]
+) -> str:
     trans = translations(lang)
     try:
         template = env.get_template(template_name)
