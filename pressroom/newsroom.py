@@ -33,6 +33,7 @@ _LISTING_RE = re.compile(
 )
 _FEED_RE = re.compile(r"^/espace-presse/(?:(?P<kind>categorie|tag)/(?P<slug>[^/]+)/)?feed\.xml$")
 _PATH_KIND: dict[str, ListingKind] = {"categorie": "category", "tag": "tag"}
+# An upload linked from a text (Markdown or HTML): the rule ``_upload_links`` applies, faster.
 _UPLOAD_LINK_RE = re.compile(r"""(?:\(|["'\s=])(/uploads/[^)"'\s<>]+)""")
 # What a URL may hold unescaped; everything else (accents, spaces, ’) is percent-encoded.
 _URL_SAFE = "/!$&'()*+,;=:@-._~"
@@ -320,12 +321,36 @@ class Newsroom:
         return ((category,) if category else ()), tags
 
 
+_UPLOAD_LINK_TAIL = re.compile(r"""/uploads/[^)"'\s<>]+""")
+_UPLOAD_LINK_HEAD = frozenset("(\"'=")
+
+
+def _upload_links(text: str) -> list[str]:
+    """``_UPLOAD_LINK_RE.findall(text)``, found from each ``/uploads/`` in the text.
+
+    The regex tries its first character at every position of a communiqué (a fifth of a cold
+    parse's time on a thousand of them); ``str.find`` skips to the few places it can match.
+    """
+    found: list[str] = []
+    end = 0  # where the last match ended: the next one's opening character cannot be before
+    at = text.find("/uploads/", 1)
+    while at > 0:
+        head = text[at - 1]
+        if at > end and (head in _UPLOAD_LINK_HEAD or head.isspace()):
+            match = _UPLOAD_LINK_TAIL.match(text, at)
+            if match:
+                found.append(match.group())
+                end = match.end()
+        at = text.find("/uploads/", at + 1)
+    return found
+
+
 @lru_cache(maxsize=16384)
 def uploads_used(release: Release) -> frozenset[str]:
     """Names under ``uploads/`` a release shows or links (images, files, links in its text)."""
     names: set[str] = set()
     candidates = [i.src for i in release.images] + [f.url for f in release.files]
-    candidates += _UPLOAD_LINK_RE.findall(release.body) + _UPLOAD_LINK_RE.findall(release.chapeau)
+    candidates += _upload_links(release.body) + _upload_links(release.chapeau)
     for url in candidates:
         name = upload_name(url)
         if name is not None:
