@@ -21,7 +21,7 @@ from pressroom.legal import LegalPage
 from pressroom.markdown import Rendered, render_markdown
 from pressroom.newsroom import ListingPage, Newsroom, href
 from pressroom.release import Release, upload_name
-from pressroom.render.context import Link, ReleaseView, long_date, release_view
+from pressroom.render.context import Link, ReleaseView, long_date, release_view, uploads_folder
 from pressroom.render.html import render_release, render_template, template_environment
 
 SEARCH_URL = "/espace-presse/recherche"
@@ -86,7 +86,7 @@ def view_for(site: Site, release: Release) -> ReleaseView:
     names = [upload_name(i.src) for i in release.images] + [
         upload_name(f.url) for f in release.files
     ]
-    folder = str(site.uploads_dir)  # a property building a path: once, not once per name
+    folder = uploads_folder(site)
     uploads = tuple((n, os.path.isfile(os.path.join(folder, n))) for n in names if n)
     return _view(site, release, uploads)
 
@@ -146,6 +146,22 @@ def entry(site: Site, release: Release, ui_lang: str) -> Entry:
     )
 
 
+# Listing pages ask for twenty entries each: the memo above hashes the whole site and release
+# values every time, this one looks a release up by identity (kept alive, so never reused).
+_ENTRIES: dict[tuple[int, str], tuple[Release, Site, Entry]] = {}
+
+
+def _entry(site: Site, release: Release, ui_lang: str) -> Entry:
+    known = _ENTRIES.get((id(release), ui_lang))
+    if known is not None and known[0] is release and known[1] is site:
+        return known[2]
+    made = entry(site, release, ui_lang)
+    if len(_ENTRIES) >= 8192:
+        _ENTRIES.clear()
+    _ENTRIES[id(release), ui_lang] = (release, site, made)
+    return made
+
+
 def _page(site: Site, template: str, chrome: Chrome, **context: Any) -> str:
     return render_template(site, template, chrome.ui_lang, chrome=chrome, href=href, **context)
 
@@ -181,7 +197,7 @@ _ALT = re.compile(r'\balt="([^"]*)"')
 
 def _has_upload(site: Site, url: str) -> bool:
     name = upload_name(html_lib.unescape(url))
-    return name is not None and (site.uploads_dir / name).is_file()
+    return name is not None and os.path.isfile(os.path.join(uploads_folder(site), name))
 
 
 def without_missing_uploads(site: Site, html: str, unavailable: str) -> str:
@@ -273,7 +289,7 @@ def render_listing_page(site: Site, newsroom: Newsroom, page: ListingPage, chrom
         "page/listing.html",
         chrome,
         page=page,
-        entries=[entry(site, r, chrome.ui_lang) for r in page.releases],
+        entries=[_entry(site, r, chrome.ui_lang) for r in page.releases],
         newsroom=newsroom,
         canonical=absolute(site, page.canonical),
     )

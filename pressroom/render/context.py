@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
+from pathlib import Path
 
 from babel.dates import format_date, format_time, get_datetime_format
 
@@ -138,9 +139,21 @@ def _place_and_day(place: str, day: str, lang: str) -> str:
     return f"{place}, le {day}" if base_language(lang) == "fr" else f"{place}, {day}"
 
 
+_UPLOADS: dict[Path, str] = {}
+
+
+def uploads_folder(site: Site) -> str:
+    """``site.uploads_dir`` as a string, made once per site folder: every page asks for it, and
+    the property builds two paths each time."""
+    folder = _UPLOADS.get(site.root)
+    if folder is None:
+        folder = _UPLOADS[site.root] = str(site.uploads_dir)
+    return folder
+
+
 def resolve_link(site: Site, url: str, label: str) -> Link:
     """Check an image or file URL against the site's uploads."""
-    return _resolve_link(str(site.uploads_dir), url, label)
+    return _resolve_link(uploads_folder(site), url, label)
 
 
 def _resolve_link(uploads: str, url: str, label: str) -> Link:
@@ -167,7 +180,7 @@ def release_view(site: Site, release: Release) -> ReleaseView:
     body = render_markdown(release.body, lang=lang)
     code = base_language(lang)
     day = long_date(local, lang)
-    uploads = str(site.uploads_dir)  # a property building a path: once per release
+    uploads = uploads_folder(site)
     return ReleaseView(
         release=release,
         lang=lang,
