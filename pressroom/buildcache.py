@@ -36,7 +36,14 @@ from pressroom.legal import LegalPages
 from pressroom.newsroom import uploads_used
 from pressroom.parallel import fork_map
 from pressroom.release import Attachment, Image, Release
-from pressroom.store import RELEASE_SUFFIXES, SKIPPED_DIRS, Catalog, build_catalog, read_release
+from pressroom.store import (
+    RELEASE_SUFFIXES,
+    SKIPPED_DIRS,
+    Catalog,
+    Uploads,
+    build_catalog,
+    read_release,
+)
 
 CACHE_FILE = "build-cache.pickle"
 SEARCH_CACHE_FILE = "build-search.pickle"
@@ -275,12 +282,12 @@ def _scan(folder: str) -> Iterator[tuple[str, Version]]:
             continue
 
 
-def _parse(site: Site, settings: str, item: tuple[str, Version]) -> Entry:
+def _parse(site: Site, settings: str, uploads: Uploads, item: tuple[str, Version]) -> Entry:
     """Read one release file into what the cache keeps (bytes: cheap to send from a worker)."""
     path, version = item
     parsed: Parsed
     try:
-        parsed = read_release(site, path)
+        parsed = read_release(site, path, uploads)
     except ReleaseError as exc:
         parsed = (None, [exc.problem])
         return Entry(version, None, _pack(parsed), parsed)
@@ -323,7 +330,7 @@ class ReleaseCache:
         self.changed = [p for p, _ in stale]
         if not stale and len(files) == len(old) and self._catalog is not None:
             return self._catalog
-        fresh = fork_map(partial(_parse, self.site, self.settings), stale)
+        fresh = fork_map(partial(_parse, self.site, self.settings, Uploads(self.site)), stale)
         entries = {p: e for p, e in old.items() if p in files}
         for (path, _version), entry in zip(stale, fresh, strict=True):
             entries[path] = entry

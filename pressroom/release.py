@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
@@ -85,6 +86,7 @@ class Release:
         return self.contact if self.contact else default
 
 
+@lru_cache(maxsize=8192, typed=True)  # releases name the same few uploads again and again
 def upload_name(url: str) -> str | None:
     """The path under ``uploads/`` a release URL points to, or None if it is not an upload."""
     path = unquote(url.split("?", 1)[0].split("#", 1)[0]).strip()

@@ -135,8 +135,13 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def read_release(site: Site, path: Path | str) -> tuple[Release, list[Problem]]:
-    """Read and parse one release file; raises ``ReleaseError`` naming the file."""
+def read_release(
+    site: Site, path: Path | str, uploads: Uploads | None = None
+) -> tuple[Release, list[Problem]]:
+    """Read and parse one release file; raises ``ReleaseError`` naming the file.
+
+    ``uploads`` remembers which uploads exist over many files (one ``stat`` per name).
+    """
     shown = relative(site, path)
     try:
         with open(path, "rb") as handle:
@@ -145,17 +150,36 @@ def read_release(site: Site, path: Path | str) -> tuple[Release, list[Problem]]:
         raise ReleaseError(shown, 1, "cannot read: {reason}", reason=_reason(exc)) from None
     text, warnings = decode_release(data, shown)
     release, more = parse_release(text, shown, site.settings)
-    return release, warnings + more + upload_problems(site, release)
+    return release, warnings + more + upload_problems(site, release, uploads)
 
 
-def upload_problems(site: Site, release: Release) -> list[Problem]:
+class Uploads:
+    """Which of a site's uploads exist, asked once per name while reading many files.
+
+    A thousand releases name the same hundred images and PDFs; one ``stat`` each is enough
+    for one pass (a new pass, a new ``Uploads``: files come and go between builds).
+    """
+
+    def __init__(self, site: Site) -> None:
+        self.folder = str(site.uploads_dir)
+        self._known: dict[str, bool] = {}
+
+    def has(self, name: str) -> bool:
+        known = self._known.get(name)
+        if known is None:
+            known = self._known[name] = os.path.isfile(os.path.join(self.folder, name))
+        return known
+
+
+def upload_problems(site: Site, release: Release, uploads: Uploads | None = None) -> list[Problem]:
     """Warnings for images and attachments the site does not have (a page must not link them)."""
     problems: list[Problem] = []
     if not release.images and not release.files:
         return problems
     wanted = [("une-ou-diaporama", i.src, "image") for i in release.images]
     wanted += [("files", f.url, "attachment") for f in release.files]
-    uploads = str(site.uploads_dir)
+    if uploads is None:
+        uploads = Uploads(site)
     for key, url, kind in wanted:
         line = release.key_lines.get(key) or release.key_lines.get("image") or 1
         if url.startswith(("http://", "https://", "mailto:")):
@@ -165,7 +189,7 @@ def upload_problems(site: Site, release: Release) -> list[Problem]:
             problems.append(
                 Problem(release.path, line, "warning", f"{kind} {url!r} is not under /uploads/")
             )
-        elif not os.path.isfile(os.path.join(uploads, name)):
+        elif not uploads.has(name):
             problems.append(Problem(release.path, line, "warning", f"missing {kind} {url}"))
     return problems
 
