@@ -6,7 +6,6 @@ resolve a relative link against.
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from functools import lru_cache
 
@@ -27,11 +26,8 @@ def feed_title(site: Site, spec: ListingSpec) -> str:
     return f"{site.settings.name} – {spec.name}"
 
 
-# Every feed holding a release shows the same entry: it is built once per release value (and
-# base URL), then copied into each feed, since an lxml element has one parent. The element is
-# the one feedgen's ``FeedEntry.atom_entry`` makes of these fields, built without its
+# The element feedgen's ``FeedEntry.atom_entry`` makes of these fields, built without its
 # per-field checks and bookkeeping (RSS twins of every field), which cost more than the XML.
-@lru_cache(maxsize=2048)
 def _entry_element(base_url: str, release: Release) -> etree._Element:
     url = base_url.rstrip("/") + href(release.url)
     date = release.date.isoformat()  # a release's date always has its zone
@@ -58,11 +54,32 @@ def _entry_element(base_url: str, release: Release) -> etree._Element:
     return entry
 
 
+_ATOM = "http://www.w3.org/2005/Atom"
+_FEED_END = b"</feed>\n"
+
+
+def _feed_element() -> etree._Element:
+    # feedgen's root: Atom's namespace as a plain attribute, which its children do not repeat.
+    return etree.Element("feed", xmlns=_ATOM, nsmap={})
+
+
+# Every feed holding a release shows the same entry, at the same depth: it is serialized once
+# per release value (and base URL), inside a feed of its own whose first and last lines are
+# cut off, then joined into each feed as bytes.
+@lru_cache(maxsize=2048)
+def _entry_xml(base_url: str, release: Release) -> bytes:
+    feed = _feed_element()
+    feed.append(_entry_element(base_url, release))
+    text: bytes = etree.tostring(feed, pretty_print=True, encoding="UTF-8")
+    return text[text.index(b"\n") + 1 : -len(_FEED_END)]
+
+
 def atom_feed(site: Site, newsroom: Newsroom, spec: ListingSpec = ALL) -> bytes:
     """The Atom feed of a listing: its newest releases with their full text.
 
     The document is the one feedgen 1.0 writes (its generator element included), built with
     lxml directly: feedgen's import and per-field bookkeeping cost more than the XML itself.
+    The head is serialized per feed, each entry once per build (``_entry_xml``).
     """
     releases = newsroom.feed_releases(spec)
     feed_url = spec.feed_url or ALL.feed_url or ""
@@ -70,7 +87,7 @@ def atom_feed(site: Site, newsroom: Newsroom, spec: ListingSpec = ALL) -> bytes:
     updated = max((r.date for r in releases), default=datetime(2000, 1, 1).astimezone())
     if not title:  # as feedgen refuses it
         raise ValueError("Required fields not set (title)")
-    feed = etree.Element("feed", xmlns="http://www.w3.org/2005/Atom", nsmap={})
+    feed = _feed_element()
     if site.settings.language:
         feed.attrib["{http://www.w3.org/XML/1998/namespace}lang"] = site.settings.language
     etree.SubElement(feed, "id").text = absolute(site, feed_url)
@@ -86,13 +103,12 @@ def atom_feed(site: Site, newsroom: Newsroom, spec: ListingSpec = ALL) -> bytes:
     generator.text = "python-feedgen"
     generator.attrib["uri"] = "https://lkiesow.github.io/python-feedgen"
     generator.attrib["version"] = FEEDGEN_VERSION
-    base_url = site.settings.base_url
-    for release in releases:  # newest first
-        feed.append(copy.deepcopy(_entry_element(base_url, release)))
-    data: bytes = etree.tostring(
+    head: bytes = etree.tostring(
         etree.ElementTree(feed), pretty_print=True, encoding="UTF-8", xml_declaration=True
     )
-    return data
+    base_url = site.settings.base_url
+    entries = b"".join(_entry_xml(base_url, release) for release in releases)  # newest first
+    return head[: -len(_FEED_END)] + entries + _FEED_END
 
 
 def _escape(text: str) -> str:

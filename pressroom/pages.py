@@ -257,11 +257,10 @@ def render_release_page(
     """The communiqué page: through ``render_release`` like the PDF and the email."""
     view = view_for(site, release)
     missing = gettext(view.lang, "Image unavailable")
-    view = replace(
-        view,
-        chapeau_html=without_missing_uploads(site, view.chapeau_html, missing),
-        body_html=without_missing_uploads(site, view.body_html, missing),
-    )
+    chapeau_html = without_missing_uploads(site, view.chapeau_html, missing)
+    body_html = without_missing_uploads(site, view.body_html, missing)
+    if chapeau_html is not view.chapeau_html or body_html is not view.body_html:
+        view = replace(view, chapeau_html=chapeau_html, body_html=body_html)
     categories, tags = newsroom.release_terms(release)
     images = [absolute(site, i.url) for i in view.images if i.available]
     extra = {

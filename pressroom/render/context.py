@@ -74,6 +74,7 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=1024)  # a site has a handful of categories, shown on every page
 def category_label(category: str) -> str:
     """The label on paper: known categories by name, others in capitals."""
     return CATEGORY_LABELS.get(" ".join(fold(category).split()), category.upper())

@@ -1,0 +1,122 @@
+"""The cheap paths of page rendering give what the generic ones gave: feeds as feedgen wrote
+them, Babel's dates, markupsafe's escaping, and templates edited between two builds."""
+
+from __future__ import annotations
+
+import os
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.dates import format_datetime
+from feedgen.feed import FeedGenerator
+from markupsafe import Markup, escape
+
+from pressroom.build import build_site
+from pressroom.config import Site, default_theme_dir
+from pressroom.feeds import atom_feed, feed_title
+from pressroom.newsroom import ALL, ListingSpec, Newsroom, newsroom_at
+from pressroom.pages import absolute, summary, view_for
+from pressroom.render.context import long_datetime
+from pressroom.render.html import template_environment
+from pressroom.store import load_catalog
+from tests.newsroom_sites import small_site
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return small_site(tmp_path / "site")
+
+
+def _feedgen_feed(site: Site, newsroom: Newsroom, spec: ListingSpec) -> bytes:
+    """The feed as pressroom made it with feedgen 1.0, the reference for its own XML."""
+    releases = newsroom.feed_releases(spec)
+    feed_url = spec.feed_url or ALL.feed_url or ""
+    generator = FeedGenerator()
+    generator.id(absolute(site, feed_url))
+    generator.title(feed_title(site, spec))
+    generator.author({"name": site.settings.issuer_name})
+    generator.link(href=absolute(site, newsroom.listing_url(spec)), rel="alternate")
+    generator.link(href=absolute(site, feed_url), rel="self")
+    generator.language(site.settings.language)
+    updated = max((r.date for r in releases), default=datetime(2000, 1, 1).astimezone())
+    generator.updated(updated)
+    for release in reversed(releases):
+        view = view_for(site, release)
+        entry = generator.add_entry()
+        entry.id(absolute(site, release.url))
+        entry.title(release.title)
+        entry.link(href=absolute(site, release.url), rel="alternate")
+        entry.published(release.date)
+        entry.updated(release.date)
+        entry.category(term=release.category)
+        for tag in release.tags:
+            entry.category(term=tag)
+        text = summary(release)
+        if text:
+            entry.summary(text)
+        entry.content(view.chapeau_html + view.body_html, type="html")
+    data: bytes = generator.atom_str(pretty=True)
+    return data
+
+
+def test_every_feed_is_the_one_feedgen_wrote(site: Site) -> None:
+    newsroom = newsroom_at(load_catalog(site), NOW)
+    specs = list(newsroom.feed_specs())
+    assert len(specs) > 3
+    for spec in specs:
+        assert atom_feed(site, newsroom, spec) == _feedgen_feed(site, newsroom, spec)
+
+
+def test_long_datetime_is_babels() -> None:
+    rng = random.Random(7)
+    start = datetime(2015, 1, 1, tzinfo=UTC)
+    for name in ("Europe/Paris", "America/New_York", "UTC", "Pacific/Noumea"):
+        zone = ZoneInfo(name)
+        for _ in range(400):
+            moment = (start + timedelta(minutes=rng.randrange(6_000_000))).astimezone(zone)
+            for code in ("fr", "en"):
+                expected = format_datetime(moment, "long", tzinfo=zone, locale=code)
+                assert long_datetime(moment, zone, code) == expected
+
+
+def test_output_is_escaped_as_markupsafe_escapes(site: Site) -> None:
+    template = template_environment(site).from_string("{{ a }}|{{ b }}|{{ c }}|{{ d }}")
+
+    class Html:
+        def __html__(self) -> str:
+            return "<i>x</i>"
+
+    values = {"a": "<b>&'\"", "b": Markup("<br>"), "c": 3, "d": Html()}
+    assert template.render(values) == "|".join(str(escape(v)) for v in values.values())
+
+
+def test_fragment_inside_another_keeps_its_own_key(site: Site) -> None:
+    template = template_environment(site).from_string(
+        "{% cache store, 'outer', k %}[{% cache store, 'inner', k %}{{ k }}{% endcache %}]"
+        "{% endcache %}"
+    )
+    store: dict[tuple[object, ...], str] = {}
+    assert template.render(store=store, k=1) == "[1]"
+    assert template.render(store=store, k=1) == "[1]"
+    assert set(store) == {("outer", 1), ("inner", 1)}
+
+
+def test_template_edited_between_two_builds_is_used(site: Site, tmp_path: Path) -> None:
+    own = site.root / "templates" / "page" / "base.html"
+    own.parent.mkdir(parents=True)
+    shipped = (default_theme_dir() / "page" / "base.html").read_text(encoding="utf-8")
+    own.write_text(shipped.replace("<body>", "<body><!-- first -->"), encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(site, out, pdf=False)
+    page = out / "espace-presse" / "index.html"
+    assert "<!-- first -->" in page.read_text(encoding="utf-8")
+    own.write_text(shipped.replace("<body>", "<body><!-- second -->"), encoding="utf-8")
+    stat = own.stat()  # a later mtime even on a coarse clock, without sleeping
+    os.utime(own, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    build_site(site, out, pdf=False)
+    assert "<!-- second -->" in page.read_text(encoding="utf-8")
