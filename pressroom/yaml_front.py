@@ -110,6 +110,9 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int
     return size
 
 
+_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+
+
 class _Inexact(Exception):
     """A node whose value only PyYAML's constructor makes right (merge key, explicit tag...)."""
 
@@ -155,32 +158,33 @@ def _build(node: yaml.Node, memo: dict[int, tuple[int, Any]], depth: int) -> tup
         return known
     size = 1
     value: Any
-    if type(node) is yaml.ScalarNode:
+    if type(node) is _ScalarNode:
         value = _scalar(node)
-    elif type(node) is yaml.SequenceNode and node.tag == _SEQ:
+    elif type(node) is _SequenceNode and node.tag == _SEQ:
         value = []
         inner = depth + 1
         for child in node.value:
-            if type(child) is yaml.ScalarNode and inner <= MAX_DEPTH:
+            if type(child) is _ScalarNode and inner <= MAX_DEPTH:
                 size += 1
-                value.append(_scalar(child))
+                value.append(child.value if child.tag == _STR else _scalar(child))
             else:
                 child_size, child_value = _build(child, memo, inner)
                 size += child_size
                 value.append(child_value)
-    elif type(node) is yaml.MappingNode and node.tag == _MAP:
+    elif type(node) is _MappingNode and node.tag == _MAP:
         value = {}
         inner = depth + 1
         for key_node, value_node in node.value:
-            if type(key_node) is not yaml.ScalarNode or key_node.tag in (_MERGE, _VALUE):
-                raise _Inexact  # merge keys, '=' keys and unhashable keys
+            if type(key_node) is not _ScalarNode:
+                raise _Inexact  # a key that is a list or a mapping (unhashable)
             if inner > MAX_DEPTH:
                 _build(key_node, memo, inner)  # raises, as ``_expanded_size`` would
-            if type(value_node) is yaml.ScalarNode:
+            # A merge key ('<<') or a '=' key is not a str: the constructor handles those.
+            key = key_node.value if key_node.tag == _STR else _scalar(key_node)
+            if type(value_node) is _ScalarNode:
                 size += 2
-                value[_scalar(key_node)] = _scalar(value_node)
+                value[key] = value_node.value if value_node.tag == _STR else _scalar(value_node)
             else:
-                key = _scalar(key_node)
                 child_size, child_value = _build(value_node, memo, inner)
                 size += 1 + child_size
                 value[key] = child_value
