@@ -187,8 +187,11 @@ _escape_inner: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None)
 def _escape_output(value: Any) -> str:
     """``markupsafe.escape`` for text that is only ever joined into the page: the same
     characters, without wrapping every value in a ``Markup`` object first."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape_inner(value)
+    if kind is markupsafe.Markup:  # safe already (a cached fragment, ``|safe``): as it is
+        return value  # type: ignore[no-any-return]
     return markupsafe.escape(value)
 
 
