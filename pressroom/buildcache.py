@@ -142,11 +142,21 @@ def _plain_date(when: object) -> tuple[Any, ...]:
 
 def _date(plain: tuple[Any, ...]) -> datetime:
     year, month, day, hour, minute, second, micro, fold, plain_zone = plain
+    zone: tzinfo | None
     if isinstance(plain_zone, str):
-        zone: tzinfo = ZoneInfo(plain_zone)
+        zone = ZoneInfo(plain_zone)  # ZoneInfo keeps one instance per key
     else:
-        zone = timezone(timedelta(*plain_zone[0]), *plain_zone[1:])
+        zone = _FIXED_ZONES.get(plain_zone)
+        if zone is None:
+            zone = timezone(timedelta(*plain_zone[0]), *plain_zone[1:])
+            if len(_FIXED_ZONES) < 4096:
+                _FIXED_ZONES[plain_zone] = zone
     return datetime(year, month, day, hour, minute, second, micro, zone, fold=fold)
+
+
+# One ``timezone`` per offset read back, as ``parse_date`` shares them: dates that share their
+# tzinfo compare (and sort) without working out UTC offsets.
+_FIXED_ZONES: dict[Any, timezone] = {}
 
 
 def _plain_problem(problem: Problem) -> list[Any]:

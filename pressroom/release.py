@@ -105,6 +105,11 @@ def clean_text(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 
+# One ``timezone`` per offset as written (a few thousand valid ones at most): dates that share
+# their tzinfo compare without working out UTC offsets, and a thousand are sorted at each build.
+_FIXED_ZONES: dict[str, timezone] = {}
+
+
 def parse_date(value: Any, zone: Any) -> datetime | None:
     """A timezone-aware datetime from the forms Jekyll accepts; naive ones in the site's zone."""
     if isinstance(value, datetime):
@@ -133,12 +138,15 @@ def parse_date(value: Any, zone: Any) -> datetime | None:
         return naive.replace(tzinfo=zone)
     if offset in ("Z", "z"):
         return naive.replace(tzinfo=UTC)
-    digits = offset[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
-    if hours > 23 or minutes > 59:
-        return None
-    delta = timedelta(hours=hours, minutes=minutes)
-    return naive.replace(tzinfo=timezone(delta if offset[0] == "+" else -delta))
+    fixed = _FIXED_ZONES.get(offset)
+    if fixed is None:
+        digits = offset[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+        if hours > 23 or minutes > 59:
+            return None
+        delta = timedelta(hours=hours, minutes=minutes)
+        fixed = _FIXED_ZONES[offset] = timezone(delta if offset[0] == "+" else -delta)
+    return naive.replace(tzinfo=fixed)
 
 
 # Messages said of several keys (English msgids, see pressroom.errors).

@@ -223,7 +223,9 @@ def parse_front_matter(text: str) -> FrontMatter:
     # The split text starts with the newline that ends the opening '---' (file line 1), so a
     # 0-based YAML mark plus one is the file's 1-based line.
     offset = 1
-    deep = _DEEP_FLOW.search(fm_text)
+    # The pattern needs MAX_DEPTH + 1 brackets: most front matters have none to search for.
+    brackets = fm_text.count("[") + fm_text.count("{")
+    deep = _DEEP_FLOW.search(fm_text) if brackets > MAX_DEPTH else None
     if deep:
         line = fm_text.count("\n", 0, deep.start()) + offset
         raise FrontMatterError(line, "front matter is nested too deeply")
