@@ -21,7 +21,14 @@ from pressroom.legal import LegalPage
 from pressroom.markdown import Rendered, render_markdown
 from pressroom.newsroom import ListingPage, Newsroom, href
 from pressroom.release import Release, upload_name
-from pressroom.render.context import Link, ReleaseView, long_date, release_view, uploads_folder
+from pressroom.render.context import (
+    Link,
+    ReleaseView,
+    long_date,
+    release_view,
+    resolve_in,
+    uploads_folder,
+)
 from pressroom.render.html import render_release, render_template, template_environment
 
 SEARCH_URL = "/espace-presse/recherche"
@@ -74,21 +81,22 @@ def absolute(site: Site, url: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _view(site: Site, release: Release, uploads: tuple[tuple[str, bool], ...]) -> ReleaseView:
-    return release_view(site, release)
+def _view(
+    site: Site, release: Release, images: tuple[Link, ...], files: tuple[Link, ...]
+) -> ReleaseView:
+    return release_view(site, release, (images, files))
 
 
 def view_for(site: Site, release: Release) -> ReleaseView:
     """``release_view``, computed once per release value and state of the uploads it names.
 
-    The page, the feeds and the listings of one build or one server all need the same view.
+    The links to uploads (whether each exists, its size) are resolved at every call, so that
+    a server notices a new or replaced file; the rest is computed once.
     """
-    names = [upload_name(i.src) for i in release.images] + [
-        upload_name(f.url) for f in release.files
-    ]
     folder = uploads_folder(site)
-    uploads = tuple((n, os.path.isfile(os.path.join(folder, n))) for n in names if n)
-    return _view(site, release, uploads)
+    images = tuple(resolve_in(folder, i.src, i.alt) for i in release.images)
+    files = tuple(resolve_in(folder, f.url, f.name) for f in release.files)
+    return _view(site, release, images, files)
 
 
 def _summary_source(release: Release) -> str:

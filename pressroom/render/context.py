@@ -154,10 +154,11 @@ def uploads_folder(site: Site) -> str:
 
 def resolve_link(site: Site, url: str, label: str) -> Link:
     """Check an image or file URL against the site's uploads."""
-    return _resolve_link(uploads_folder(site), url, label)
+    return resolve_in(uploads_folder(site), url, label)
 
 
-def _resolve_link(uploads: str, url: str, label: str) -> Link:
+def resolve_in(uploads: str, url: str, label: str) -> Link:
+    """``resolve_link`` against an uploads folder already looked up (``uploads_folder``)."""
     if url.startswith(("http://", "https://")):
         return Link(url, label, True)
     name = upload_name(url)
@@ -173,15 +174,28 @@ def _resolve_link(uploads: str, url: str, label: str) -> Link:
     return Link("/uploads/" + name, label, True, found.st_size, mime)
 
 
-def release_view(site: Site, release: Release) -> ReleaseView:
-    """Compute everything the templates need from one release, in its own language."""
+def release_view(
+    site: Site,
+    release: Release,
+    links: tuple[tuple[Link, ...], tuple[Link, ...]] | None = None,
+) -> ReleaseView:
+    """Compute everything the templates need from one release, in its own language.
+
+    ``links`` are its images' and files' links when the caller has just resolved them.
+    """
     lang = release.language
     local = release.date.astimezone(site.settings.zone)
     chapeau = render_markdown(release.chapeau, lang=lang)
     body = render_markdown(release.body, lang=lang)
     code = base_language(lang)
     day = long_date(local, lang)
-    uploads = uploads_folder(site)
+    if links is None:
+        uploads = uploads_folder(site)
+        links = (
+            tuple(resolve_in(uploads, i.src, i.alt) for i in release.images),
+            tuple(resolve_in(uploads, f.url, f.name) for f in release.files),
+        )
+    images, files = links
     return ReleaseView(
         release=release,
         lang=lang,
@@ -194,7 +208,7 @@ def release_view(site: Site, release: Release) -> ReleaseView:
         date_line=_place_and_day(site.settings.place, day, lang),
         label=category_label(release.category),
         contact=release.contact_or(site.settings.press_contact),
-        images=tuple(_resolve_link(uploads, i.src, i.alt) for i in release.images),
-        files=tuple(_resolve_link(uploads, f.url, f.name) for f in release.files),
+        images=images,
+        files=files,
         warnings=chapeau.warnings + body.warnings,
     )

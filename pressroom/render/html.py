@@ -33,6 +33,7 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 from jinja2.runtime import Context
+from jinja2.utils import internalcode
 
 from pressroom.config import Site
 from pressroom.errors import PressroomError
@@ -161,6 +162,7 @@ class _Context(Context):
     it wants the context passed: templates call ``_()`` and ``href()`` dozens of times a page,
     and Jinja's generic checks cost more than most of those calls."""
 
+    @internalcode  # hidden from template tracebacks, as Jinja's own ``call`` is
     def call(
         __self,
         __obj: Callable[..., Any],
