@@ -302,7 +302,10 @@ def _parse(site: Site, settings: str, uploads: Uploads, item: tuple[str, Version
         parsed = (None, [exc.problem])
         return Entry(version, None, _pack(parsed), parsed)
     release = parsed[0]
-    facts = Facts(digest(settings, path, version), listed_digest(release), uploads_used(release))
+    # uploads_used's memo serves the server's repeated questions; a fresh release would only
+    # be hashed (its whole body) to miss it.
+    used = uploads_used.__wrapped__(release)
+    facts = Facts(digest(settings, path, version), listed_digest(release), used)
     return Entry(version, facts, _pack(parsed), parsed)
 
 
