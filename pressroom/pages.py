@@ -50,7 +50,9 @@ class Chrome:
     # The subscription form (server only: a static export has no form to post to).
     subscribe_url: str | None = None
     # Fragments the pages of one static build share (``{% cache %}``); the server caches
-    # whole pages instead, so its pages render every fragment.
+    # whole pages instead, so its pages render every fragment. A store belongs to one chrome
+    # and one site: fragments may show them (header, footer) without naming them in their key.
+    # Its presence also marks a static build's renders (templates checked once per build).
     fragments: dict[tuple[Any, ...], str] | None = None
 
 
