@@ -35,6 +35,8 @@ class _PrettyTable(dict[int, int]):
 _TABLE_LIMIT = 65_536
 _PRETTY_TABLE = _PrettyTable()
 _DROPPED_RUN = re.compile("\x00+")
+# ASCII runs of kept characters joined by single hyphens: what the slug of such a text is.
+_ALREADY_PRETTY = re.compile(r"[A-Za-z0-9._~!$&'()+,;=@]+(?:-[A-Za-z0-9._~!$&'()+,;=@]+)*")
 
 
 def jekyll_pretty_slug(text: str) -> str:
@@ -42,6 +44,8 @@ def jekyll_pretty_slug(text: str) -> str:
 
     No library reproduces it (Ruby's ``\\p{L}`` classes), hence these few lines.
     """
+    if _ALREADY_PRETTY.fullmatch(text):  # most file names: words joined by single hyphens
+        return text
     # A run of dropped characters (NUL included) is one hyphen.
     slug = _DROPPED_RUN.sub("-", text.translate(_PRETTY_TABLE))
     # Jekyll's gsub!(/^-|-$/) drops one leading and one trailing hyphen.
