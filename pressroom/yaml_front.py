@@ -34,6 +34,9 @@ class FrontMatterError(PressroomError):
 _SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+
+
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -62,15 +65,16 @@ class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
 
     yaml_implicit_resolvers = _RESOLVERS
 
-    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                assert value is not None
-                for tag, regexp in _RESOLVERS.get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is _ScalarNode:
+            if implicit[0]:  # a plain scalar (value is a str): its first character decides
+                resolvers = _RESOLVERS.get(value[:1])
+                if resolvers is not None:
+                    for tag, regexp in resolvers:
+                        if regexp.match(value):
+                            return tag
             return _STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
+        return _SEQ if kind is _SequenceNode else _MAP
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         pass
@@ -108,9 +112,6 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int
             node.start_mark.line + 1, "front matter expands to too many values (alias bomb?)"
         )
     return size
-
-
-_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 
 
 class _Inexact(Exception):
