@@ -10,14 +10,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import traceback
-import types
 from collections.abc import Callable
 from contextvars import ContextVar
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import markupsafe
 from jinja2 import (
     ChoiceLoader,
     Environment,
@@ -29,11 +27,8 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
-from jinja2.compiler import CodeGenerator, Frame
 from jinja2.ext import Extension
 from jinja2.parser import Parser
-from jinja2.runtime import Context
-from jinja2.utils import internalcode
 
 from pressroom.config import Site
 from pressroom.errors import PressroomError
@@ -147,74 +142,6 @@ class _ThemeLoader(FileSystemLoader):
 
 # Callables whose ``__call__`` cannot carry Jinja's ``pass_context`` and friends: for them only
 # the callable itself needs asking (functions, methods, builtins, ``lru_cache`` wrappers).
-_PLAIN_CALLABLES = frozenset(
-    {
-        types.FunctionType,
-        types.MethodType,
-        types.BuiltinFunctionType,
-        type(lru_cache(maxsize=1)(len)),
-    }
-)
-
-
-class _Context(Context):
-    """Jinja's context, calling a plain function without first asking its ``__call__`` whether
-    it wants the context passed: templates call ``_()`` and ``href()`` dozens of times a page,
-    and Jinja's generic checks cost more than most of those calls."""
-
-    @internalcode  # hidden from template tracebacks, as Jinja's own ``call`` is
-    def call(
-        __self,
-        __obj: Callable[..., Any],
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        if type(__obj) not in _PLAIN_CALLABLES or hasattr(__obj, "jinja_pass_arg"):
-            return super().call(__obj, *args, **kwargs)
-        kwargs.pop("_block_vars", None)
-        kwargs.pop("_loop_vars", None)
-        try:
-            return __obj(*args, **kwargs)
-        except StopIteration:  # as Jinja's own ``call`` does
-            return __self.environment.undefined(
-                "value was undefined because a callable raised a StopIteration exception"
-            )
-
-
-_escape_inner: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or (
-    lambda text: str(markupsafe.escape(text))
-)
-
-
-def _escape_output(value: Any) -> str:
-    """``markupsafe.escape`` for text that is only ever joined into the page: the same
-    characters, without wrapping every value in a ``Markup`` object first."""
-    kind = type(value)
-    if kind is str:
-        return _escape_inner(value)
-    if kind is markupsafe.Markup:  # safe already (a cached fragment, ``|safe``): as it is
-        return value  # type: ignore[no-any-return]
-    return markupsafe.escape(value)
-
-
-class _CodeGenerator(CodeGenerator):
-    """Jinja's compiler, escaping ``{{ … }}`` output with ``_escape_output``."""
-
-    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
-            super()._output_child_pre(node, frame, finalize)
-            return
-        self.write("environment.escape_output(")
-        if finalize.src is not None:
-            self.write(finalize.src)
-
-
-class _Environment(Environment):
-    code_generator_class = _CodeGenerator
-    context_class = _Context
-    escape_output = staticmethod(_escape_output)
-
-
 class _BytecodeCache(FileSystemBytecodeCache):
     """Compiled templates kept between processes, as Python keeps its bytecode: compiling the
     page templates costs a build more than rendering a hundred pages.
@@ -247,7 +174,7 @@ def _bytecode_cache() -> BytecodeCache | None:
 
 @cache
 def _environment(theme_dirs: tuple[Path, ...]) -> Environment:
-    env = _Environment(
+    env = Environment(
         bytecode_cache=_bytecode_cache(),
         loader=ChoiceLoader([_ThemeLoader(str(d)) for d in theme_dirs]),
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
