@@ -18,24 +18,21 @@ import copyreg
 import hashlib
 import io
 import json
-import marshal
 import os
 import pickle
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta, timezone, tzinfo
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from pressroom.config import PressContact, Site
-from pressroom.errors import Message, Problem, ReleaseError
+from pressroom.config import Site
+from pressroom.errors import Problem, ReleaseError
 from pressroom.legal import LegalPages
 from pressroom.newsroom import uploads_used
 from pressroom.parallel import fork_map
-from pressroom.release import Attachment, Image, Release
+from pressroom.release import Release
 from pressroom.store import (
     RELEASE_SUFFIXES,
     SKIPPED_DIRS,
@@ -47,7 +44,7 @@ from pressroom.store import (
 
 CACHE_FILE = "build-cache.pickle"
 SEARCH_CACHE_FILE = "build-search.pickle"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 MANIFEST_FILE = ".pressroom-build.json"
 
 Version = tuple[int, int]
@@ -81,150 +78,14 @@ def _dumps(value: object) -> bytes:
 
 Parsed = tuple[Release | None, list[Problem]]
 
-# A parsed file travels from a worker and is kept in instance/ as bytes. marshal writes and
-# reads them three times faster than pickle, which looks up the class of each object by name:
-# a release goes as builtins (its fields in declaration order, its images, files, contact and
-# date as tuples) and is made again from them, as pickle would (no __init__ run). A release
-# holding anything else (a "!!timestamp" in its front matter, a set...) is pickled instead;
-# the first byte says which.
-_MARSHALLED = b"m"
-
-
-class _NotPlain(Exception):
-    """A value that does not go through ``_plain`` exactly: pickle it."""
-
-
-def _names(cls: type[Any]) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
-
-
-_RELEASE = _names(Release)
-_IMAGE = _names(Image)
-_ATTACHMENT = _names(Attachment)
-_CONTACT = _names(PressContact)
-_PROBLEM = _names(Problem)
-_MESSAGE = _names(Message)
-_AT = {name: index for index, name in enumerate(_RELEASE)}
-_DATE, _IMAGES, _FILES = _AT["date"], _AT["images"], _AT["files"]
-_WHO, _META, _KEYS = _AT["contact"], _AT["metadata"], _AT["key_lines"]
-_TEXT = _PROBLEM.index("text")
-
-
-def _values(value: object, cls: type[Any], names: tuple[str, ...]) -> list[Any]:
-    if type(value) is not cls:
-        raise _NotPlain
-    state = value.__dict__
-    return [state[name] for name in names]
-
-
-def _make(cls: type[Any], names: tuple[str, ...], values: Any) -> Any:
-    made = object.__new__(cls)
-    made.__dict__.update(zip(names, values, strict=False))  # as many as ``_values`` took
-    return made
-
-
-def _plain_date(when: object) -> tuple[Any, ...]:
-    if type(when) is not datetime:
-        raise _NotPlain
-    zone = when.tzinfo
-    if type(zone) is timezone:
-        # What pickle keeps of it: its offset, and its name if it was given one.
-        args = zone.__getinitargs__()  # type: ignore[attr-defined]
-        offset = args[0]
-        plain_zone: Any = ((offset.days, offset.seconds, offset.microseconds), *args[1:])
-    elif type(zone) is ZoneInfo and ZoneInfo(zone.key) is zone:
-        plain_zone = zone.key  # the shared instance, which ZoneInfo(key) gives back
-    else:
-        raise _NotPlain
-    parts = (when.year, when.month, when.day, when.hour, when.minute, when.second)
-    return (*parts, when.microsecond, when.fold, plain_zone)
-
-
-def _date(plain: tuple[Any, ...]) -> datetime:
-    year, month, day, hour, minute, second, micro, fold, plain_zone = plain
-    zone: tzinfo | None
-    if isinstance(plain_zone, str):
-        zone = ZoneInfo(plain_zone)  # ZoneInfo keeps one instance per key
-    else:
-        zone = _FIXED_ZONES.get(plain_zone)
-        if zone is None:
-            zone = timezone(timedelta(*plain_zone[0]), *plain_zone[1:])
-            if len(_FIXED_ZONES) < 4096:
-                _FIXED_ZONES[plain_zone] = zone
-    return datetime(year, month, day, hour, minute, second, micro, zone, fold=fold)
-
-
-# One ``timezone`` per offset read back, as ``parse_date`` shares them: dates that share their
-# tzinfo compare (and sort) without working out UTC offsets.
-_FIXED_ZONES: dict[Any, timezone] = {}
-
-
-def _plain_problem(problem: Problem) -> list[Any]:
-    values = _values(problem, Problem, _PROBLEM)
-    text = values[_TEXT]
-    if text is not None:
-        values[_TEXT] = _values(text, Message, _MESSAGE)
-    return values
-
-
-def _problem(values: list[Any]) -> Problem:
-    text = values[_TEXT]
-    if text is not None:
-        values[_TEXT] = _make(Message, _MESSAGE, text)
-    made: Problem = _make(Problem, _PROBLEM, values)
-    return made
-
-
-def _proxied(value: object) -> dict[str, Any]:
-    if type(value) is not MappingProxyType:
-        raise _NotPlain
-    return dict(value)
-
-
-def _plain(parsed: Parsed) -> tuple[Any, ...]:
-    release, problems = parsed
-    plain_problems = [_plain_problem(p) for p in problems]
-    if release is None:
-        return None, plain_problems
-    values = _values(release, Release, _RELEASE)
-    values[_DATE] = _plain_date(values[_DATE])
-    values[_IMAGES] = [_values(i, Image, _IMAGE) for i in values[_IMAGES]]
-    values[_FILES] = [_values(f, Attachment, _ATTACHMENT) for f in values[_FILES]]
-    if values[_WHO] is not None:
-        values[_WHO] = _values(values[_WHO], PressContact, _CONTACT)
-    values[_META] = _proxied(values[_META])
-    values[_KEYS] = _proxied(values[_KEYS])
-    return values, plain_problems
-
-
-def _parsed(plain: tuple[Any, ...]) -> Parsed:
-    values, plain_problems = plain
-    problems = [_problem(p) for p in plain_problems]
-    if values is None:
-        return None, problems
-    values[_DATE] = _date(values[_DATE])
-    values[_IMAGES] = tuple(_make(Image, _IMAGE, i) for i in values[_IMAGES])
-    values[_FILES] = tuple(_make(Attachment, _ATTACHMENT, f) for f in values[_FILES])
-    if values[_WHO] is not None:
-        values[_WHO] = _make(PressContact, _CONTACT, values[_WHO])
-    values[_META] = MappingProxyType(values[_META])
-    values[_KEYS] = MappingProxyType(values[_KEYS])
-    release: Release = _make(Release, _RELEASE, values)
-    return release, problems
-
 
 def _pack(parsed: Parsed) -> bytes:
-    """A parsed file as bytes: marshalled builtins if it is made of them, else pickled."""
-    try:
-        return _MARSHALLED + marshal.dumps(_plain(parsed))
-    except (_NotPlain, ValueError):  # marshal refuses what is not a builtin
-        return _dumps(parsed)
+    """A parsed file as the bytes a worker sends back and instance/ keeps."""
+    return _dumps(parsed)
 
 
 def _unpack(blob: bytes) -> Parsed:
     # Our own bytes, from a worker or the site's instance/ (machine state no visitor can write).
-    if blob[:1] == _MARSHALLED:
-        return _parsed(marshal.loads(memoryview(blob)[1:]))
     release, problems = pickle.loads(blob)
     return release, problems
 
