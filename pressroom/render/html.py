@@ -140,14 +140,12 @@ class _ThemeLoader(FileSystemLoader):
         return source, filename, fresh
 
 
-# Callables whose ``__call__`` cannot carry Jinja's ``pass_context`` and friends: for them only
-# the callable itself needs asking (functions, methods, builtins, ``lru_cache`` wrappers).
 class _BytecodeCache(FileSystemBytecodeCache):
     """Compiled templates kept between processes, as Python keeps its bytecode: compiling the
     page templates costs a build more than rendering a hundred pages.
 
     Jinja checks each entry against its template's source; the file names carry a digest of
-    this module, which decides how templates compile (extensions, code generator, options).
+    this module, which decides how templates compile (extensions and options).
     """
 
     def dump_bytecode(self, bucket: Bucket) -> None:
