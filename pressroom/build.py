@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache, partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from pressroom.buildcache import (
     BuildMemory,
@@ -93,15 +93,21 @@ class BuildReport:
 
 
 @lru_cache(maxsize=65536)  # a watch asks again at every rebuild, for every page
-def output_path(out: Path, url: str) -> Path | None:
-    """Where a URL's file goes (``/a/`` → ``a/index.html``); None for a URL leaving ``out``."""
+def _output_file(out: str, url: str) -> str | None:
+    """``output_path`` as text: a one-shot rebuild asks it for every page, most unchanged."""
     relative = url.lstrip("/")
     if url.endswith("/"):
         relative += "index.html"
-    parts = PurePosixPath(relative).parts
-    if not parts or any(p in ("..", ".") or "\\" in p or "\x00" in p for p in parts):
+    parts = [p for p in relative.split("/") if p and p != "."]
+    if not parts or any(p == ".." or "\\" in p or "\x00" in p for p in parts):
         return None
-    return out.joinpath(*parts)
+    return os.path.join(out, *parts)
+
+
+def output_path(out: Path, url: str) -> Path | None:
+    """Where a URL's file goes (``/a/`` → ``a/index.html``); None for a URL leaving ``out``."""
+    file = _output_file(str(out), url)
+    return None if file is None else Path(file)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -371,16 +377,17 @@ def build_site(
     copies = _copy_jobs(site, newsroom, facts)
     total = len(jobs) + len(copies)
     pending: list[tuple[Job, Path]] = []
+    root = str(out)
     for job in jobs:
-        path = output_path(out, job.url)
-        if path is None:
+        file = _output_file(root, job.url)
+        if file is None:
             report.warnings.append(f"{job.url}: URL leaves the output folder; not written")
             continue
         manifest["pages"][job.url] = job.inputs
-        if old_pages.get(job.url) == job.inputs and path.is_file():
+        if old_pages.get(job.url) == job.inputs and os.path.isfile(file):
             report.unchanged += 1
         else:
-            pending.append((job, path))
+            pending.append((job, Path(file)))
     if progress:
         progress(report.unchanged, total, "")
     lang = chrome.ui_lang
