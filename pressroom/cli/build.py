@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -34,6 +35,10 @@ from pressroom.errors import PressroomError
 def build(out: Path, no_pdf: bool, watch: bool) -> None:
     """Write the public newsroom as static files; a second run redoes only what changed."""
     site = current_site()
+    # A build makes millions of short-lived objects (YAML nodes, Markdown tokens, template
+    # output) and keeps a catalog that lives as long as the process: collecting the young
+    # generation every 700 allocations costs it 4 %. As mypy does for its builds.
+    gc.set_threshold(200_000, 30, 30)
     if watch:
         _watch(site, out, pdf=not no_pdf)
         return
