@@ -45,6 +45,7 @@ from pressroom.pages import (
     render_listing_page,
     render_release_page,
     render_search_page,
+    summary_source,
 )
 from pressroom.parallel import fork_map, forks
 from pressroom.pdfsupport import pdf_available, pdf_file_name, render_pdf
@@ -479,21 +480,41 @@ def _pdf_label(site: Site) -> str:
 
 
 def _render_ahead(jobs: list[Job]) -> list[Rendering]:
-    """The Markdown of every release the pending pages show, rendered once over the cores."""
+    """The Markdown of every text the pending pages show, each distinct text rendered once,
+    over the cores: a release's chapeau and (shown in full) body, then the start of the body
+    of those whose chapeau is empty, for their summary.
+
+    The result is a function of the text alone, so releases sharing a text (a chapeau kept
+    from one release to the next, a release filed twice) share its rendering, as Jekyll's
+    Markdown converter does with its content-keyed cache.
+    """
     wanted = {release: True for job in jobs for release in job.full}
     for job in jobs:
         for release in job.summed:
             wanted.setdefault(release, False)
-    # The result is a function of the texts alone, so releases sharing them (translations
-    # left untranslated, a release filed twice) are rendered once, as Jekyll's Markdown
-    # converter does with its content-keyed cache.
-    unique: dict[tuple[str, str, str, bool], tuple[Release, bool]] = {}
+    first: dict[tuple[str, str], bool] = {}
     for release, full in wanted.items():
-        unique.setdefault((release.chapeau, release.body, release.language, full), (release, full))
-    return [done for batch in fork_map(_ahead, list(unique.values())) for done in batch]
+        first[release.chapeau, release.language] = True
+        if full:
+            first.setdefault((release.body, release.language), False)
+    done = fork_map(_ahead, [(text, lang, with_text) for (text, lang), with_text in first.items()])
+    known = {(text, lang): rendered for text, lang, rendered in done}
+    second: dict[tuple[str, str], bool] = {}
+    for release, full in wanted.items():
+        if known[release.chapeau, release.language].text:
+            continue
+        if full:  # the page's summary falls back on the whole body's text
+            known[release.body, release.language].text  # noqa: B018 - cached property
+        start = (summary_source(release), release.language)
+        if start in known:
+            known[start].text  # noqa: B018 - cached property
+        else:
+            second[start] = True
+    done += fork_map(_ahead, [(text, lang, True) for text, lang in second])
+    return done
 
 
-def _ahead(item: tuple[Release, bool]) -> tuple[Rendering, ...]:
+def _ahead(item: tuple[str, str, bool]) -> Rendering:
     return render_ahead(*item)
 
 

@@ -101,8 +101,9 @@ def view_for(site: Site, release: Release) -> ReleaseView:
     return _view(site, release, images, files)
 
 
-def _summary_source(release: Release) -> str:
-    # A summary falls back on the body's start; rendering all of a long body would be waste.
+def summary_source(release: Release) -> str:
+    """What a release's summary is made of when its chapeau is empty: the body's start
+    (rendering all of a long body would be waste)."""
     return release.body[:3000]
 
 
@@ -111,7 +112,7 @@ def summary(release: Release) -> str:
     """The chapeau as plain text (else the start of the body), for listings and metadata."""
     text = render_markdown(release.chapeau, lang=release.language).text
     if not text:
-        text = render_markdown(_summary_source(release), lang=release.language).text
+        text = render_markdown(summary_source(release), lang=release.language).text
         text = text[:300].rsplit(" ", 1)[0] + "…" if len(text) > 300 else text
     return text
 
@@ -119,27 +120,20 @@ def summary(release: Release) -> str:
 Rendering = tuple[str, str, Rendered]
 
 
-# Kept per release value: a long-lived build (``--watch``) renders again only what changed.
-@lru_cache(maxsize=2048)
-def render_ahead(release: Release, full: bool) -> tuple[Rendering, ...]:
-    """(text, lang, result) of the Markdown a release's summary (``full``: and view) renders.
+# Kept per text: a long-lived build (``--watch``) renders again only the texts that changed.
+@lru_cache(maxsize=4096)
+def render_ahead(text: str, lang: str, with_text: bool) -> Rendering:
+    """(text, lang, result) of one text a static build's pages will show, rendered ahead.
 
-    A static build calls this for every release in worker processes, then renders its pages
-    inside ``rendered_ahead`` of the results: each text is rendered once, not once per page.
+    A static build renders each distinct text once, spread over worker processes, then
+    renders its pages inside ``rendered_ahead`` of the results (a release shows on its page,
+    in listings and in feeds). ``with_text``: its plain text is worked out here too, where
+    summaries are made of it.
     """
-    lang = release.language
-    chapeau = render_markdown(release.chapeau, lang=lang)
-    done: list[Rendering] = [(release.chapeau, lang, chapeau)]
-    if full:
-        body = render_markdown(release.body, lang=lang)
-        done.append((release.body, lang, body))
-        if not chapeau.text:
-            body.text  # noqa: B018 - the view's summary falls back on it: computed here too
-    if not chapeau.text:
-        start = render_markdown(_summary_source(release), lang=lang)
-        start.text  # noqa: B018 - as above, for the summary
-        done.append((_summary_source(release), lang, start))
-    return tuple(done)
+    rendered = render_markdown(text, lang=lang)
+    if with_text:
+        rendered.text  # noqa: B018 - a cached property, computed in the worker
+    return text, lang, rendered
 
 
 @lru_cache(maxsize=8192)  # every listing holding a release shows the same entry
