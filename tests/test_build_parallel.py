@@ -15,6 +15,7 @@ import pytest
 
 from pressroom import parallel
 from pressroom.build import build_site
+from pressroom.buildcache import SEARCH_CACHE_FILE
 from pressroom.config import Site
 from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
 
@@ -66,3 +67,20 @@ def test_forked_rebuild_updates_the_search_index_row_of_the_changed_release(
     holding = [row["u"] for row in index if "xylophone" in row["w"].split()]
     assert holding == ["/espace-presse/deuxieme-communique/"]
     assert len(index) == len({row["u"] for row in index})
+
+
+def test_index_rows_lost_with_the_cache_are_made_again_for_unchanged_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows the page workers did not make (their pages unchanged) are made by the build."""
+    _forking(monkeypatch)
+    site = small_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build_site(site, out, pdf=False)
+    index_file = out / "espace-presse/recherche/index.json"
+    first = index_file.read_bytes()
+    (site.instance_dir / SEARCH_CACHE_FILE).unlink()
+    index_file.unlink()
+    report = build_site(site, out, pdf=False)
+    assert report.rendered == ["/espace-presse/recherche/index.json"]
+    assert index_file.read_bytes() == first
