@@ -13,7 +13,7 @@ from flask import Flask
 from pressroom.config import Site
 from pressroom.web import create_app
 from tests.browser.conftest import axe_violations, horizontal_overflow, serving
-from tests.newsroom_sites import small_site
+from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
 
 pytestmark = pytest.mark.browser
 PREMIER = "/espace-presse/premier-communique/"
@@ -89,3 +89,25 @@ def test_save_readme_screenshots(demo_site: Site, browser_page: Any) -> None:
         browser_page.set_viewport_size({"width": 375, "height": 812})
         browser_page.goto(url + DEMO_RELEASE)
         browser_page.screenshot(path=str(SCREENSHOTS / "release-375.png"))
+
+
+@pytest.mark.skipif(not CORPUS_RELEASES.is_dir(), reason="corpus not available")
+@pytest.mark.parametrize("width", [320, 1280])
+def test_long_listing_pager_with_gaps_is_accessible(
+    tmp_path: Path, browser_page: Any, width: int
+) -> None:
+    app = create_app(corpus_site(tmp_path / "corpus"), {"TESTING": True, "SECRET_KEY": "test"})
+    with serving(app) as url:
+        browser_page.set_viewport_size({"width": width, "height": 800})
+        browser_page.goto(url + "/espace-presse/")
+        assert browser_page.locator(".pagination li.gap").count() == 1
+        assert axe_violations(browser_page) == []
+        assert horizontal_overflow(browser_page) <= 0
+        # The last page is one click away, and its own pager leads back to the first.
+        numbers = browser_page.locator(".pagination a").all_inner_texts()
+        last = max(int(text) for text in numbers if text.strip().isdigit())
+        browser_page.get_by_role("link", name=str(last), exact=True).click()
+        browser_page.wait_for_url(f"**/page/{last}/")
+        current = browser_page.locator('.pagination a[aria-current="page"]')
+        assert current.inner_text() == str(last)
+        assert browser_page.get_by_role("link", name="1", exact=True).count() == 1
