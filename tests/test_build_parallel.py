@@ -51,13 +51,20 @@ def test_forked_build_of_the_corpus_is_byte_identical(
     assert [name for name in alone if forked[name] != alone[name]] == []
 
 
-def test_forked_rebuild_updates_the_search_index_row_of_the_changed_release(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Site, Path]:
+    """The small site built once with every batch forked (and forking for the rest)."""
     _forking(monkeypatch)
     site = small_site(tmp_path / "site")
     out = tmp_path / "out"
     build_site(site, out, pdf=False)
+    return site, out
+
+
+def test_forked_rebuild_updates_the_search_index_row_of_the_changed_release(
+    built: tuple[Site, Path],
+) -> None:
+    site, out = built
     path = site.releases_dir / "2022-05-10-deuxieme-communique.md"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Un dossier", "Un dossier xylophone"), encoding="utf-8")
@@ -70,13 +77,10 @@ def test_forked_rebuild_updates_the_search_index_row_of_the_changed_release(
 
 
 def test_index_rows_lost_with_the_cache_are_made_again_for_unchanged_pages(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built: tuple[Site, Path],
 ) -> None:
     """Rows the page workers did not make (their pages unchanged) are made by the build."""
-    _forking(monkeypatch)
-    site = small_site(tmp_path / "site")
-    out = tmp_path / "out"
-    build_site(site, out, pdf=False)
+    site, out = built
     index_file = out / "espace-presse/recherche/index.json"
     first = index_file.read_bytes()
     (site.instance_dir / SEARCH_CACHE_FILE).unlink()
