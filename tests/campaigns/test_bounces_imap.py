@@ -226,46 +226,49 @@ def test_no_password_at_all_is_a_clear_error(
     assert "aucun mot de passe pour bounces sur 127.0.0.1" in result.output
 
 
-def test_starttls_is_used_on_imap(
+@pytest.fixture
+def trusted_dovecot(
     dovecot: Dovecot,  # noqa: F811
-    campaign_db: Database,
-    deliveries: dict[str, str],  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> Dovecot:
+    """The Dovecot server, its self-signed certificate trusted by this process."""
     if dovecot.cert is None:
         pytest.skip("openssl is not installed (Debian package: openssl)")
     monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.cert))
-    three_messages(dovecot, deliveries)
-    report = process_imap(campaign_db, imap_folder(dovecot.url()), PASSWORD)
+    return dovecot
+
+
+def test_starttls_is_used_on_imap(
+    trusted_dovecot: Dovecot,
+    campaign_db: Database,
+    deliveries: dict[str, str],  # noqa: F811
+) -> None:
+    three_messages(trusted_dovecot, deliveries)
+    report = process_imap(campaign_db, imap_folder(trusted_dovecot.url()), PASSWORD)
     assert report.permanent == 1
-    logins = [line for line in dovecot.log.read_text().splitlines() if "Login: user=" in line]
+    log = trusted_dovecot.log.read_text().splitlines()
+    logins = [line for line in log if "Login: user=" in line]
     assert ", TLS, " in logins[-1]
 
 
 def test_implicit_tls_on_imaps(
-    dovecot: Dovecot,  # noqa: F811
+    trusted_dovecot: Dovecot,
     campaign_db: Database,
     deliveries: dict[str, str],  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if dovecot.cert is None:
-        pytest.skip("openssl is not installed (Debian package: openssl)")
-    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.cert))
-    three_messages(dovecot, deliveries)
-    report = process_imap(campaign_db, imap_folder(dovecot.url(tls=True)), PASSWORD)
+    three_messages(trusted_dovecot, deliveries)
+    report = process_imap(campaign_db, imap_folder(trusted_dovecot.url(tls=True)), PASSWORD)
     assert report.permanent == 1
 
 
 def test_untrusted_certificate_is_refused(
-    dovecot: Dovecot,  # noqa: F811
+    trusted_dovecot: Dovecot,
     campaign_db: Database,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if dovecot.cert is None:
-        pytest.skip("openssl is not installed (Debian package: openssl)")
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE")  # trusted no more
     with pytest.raises(BounceError, match=r"TLS failed: .*certificate verify failed"):
-        process_imap(campaign_db, imap_folder(dovecot.url(tls=True)), PASSWORD)
+        process_imap(campaign_db, imap_folder(trusted_dovecot.url(tls=True)), PASSWORD)
 
 
 def test_plain_imap_is_refused_beyond_this_machine() -> None:
