@@ -20,7 +20,7 @@ import io
 import json
 import os
 import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,20 +34,18 @@ from pressroom.newsroom import uploads_used
 from pressroom.parallel import fork_map
 from pressroom.release import Release
 from pressroom.store import (
-    RELEASE_SUFFIXES,
-    SKIPPED_DIRS,
     Catalog,
     Uploads,
+    Version,
     build_catalog,
     read_release,
+    scan_releases,
 )
 
 CACHE_FILE = "build-cache.pickle"
 SEARCH_CACHE_FILE = "build-search.pickle"
 CACHE_VERSION = 4
 MANIFEST_FILE = ".pressroom-build.json"
-
-Version = tuple[int, int]
 
 
 def digest(*parts: object) -> str:
@@ -128,31 +126,6 @@ class Entry:
         return _unpack(self.blob)
 
 
-def _scan(folder: str) -> Iterator[tuple[str, Version]]:
-    """The release files ``release_files`` finds, with their versions, in ``Path`` order.
-
-    ``os.scandir`` gives the names and types without a ``Path`` per file: the one step a
-    no-change rebuild cannot skip, so it is kept cheap.
-    """
-    try:
-        found = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    for item in found:
-        name = item.name
-        if name.startswith("."):
-            continue
-        try:
-            if item.is_dir():
-                if name not in SKIPPED_DIRS:
-                    yield from _scan(item.path)
-            elif name.endswith(RELEASE_SUFFIXES):
-                stat = item.stat()
-                yield item.path, (stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            continue
-
-
 def _parse(site: Site, settings: str, uploads: Uploads, item: tuple[str, Version]) -> Entry:
     """Read one release file into what the cache keeps (bytes: cheap to send from a worker)."""
     path, version = item
@@ -198,7 +171,7 @@ class ReleaseCache:
 
     def catalog(self) -> Catalog:
         """The site's catalog now; the same object as last time if no file changed."""
-        files = dict(_scan(str(self.site.releases_dir)))
+        files = dict(scan_releases(str(self.site.releases_dir))[0])
         old = self._entries
         stale = [(p, v) for p, v in files.items() if (e := old.get(p)) is None or e.version != v]
         self.changed = [p for p, _ in stale]

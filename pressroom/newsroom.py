@@ -13,7 +13,7 @@ import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import Literal
 from urllib.parse import quote
@@ -360,29 +360,37 @@ def uploads_used(release: Release) -> frozenset[str]:
 class NewsroomCache:
     """One ``Newsroom`` per (catalog, moment), rebuilt only when what is public changes.
 
-    For a given catalog, visibility only grows with time (embargoes lift, drafts stay drafts),
-    so the number of public releases is enough to know whether the set changed.
+    For a given catalog, what is public changes only when the next embargo lifts: until that
+    moment a request reuses the newsroom without looking at every release again.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple[Catalog, int, int] | None = None
+        self._key: tuple[Catalog, int] | None = None
+        self._valid: tuple[datetime, datetime] | None = None  # [made at, next embargo lift)
         self._newsroom: Newsroom | None = None
 
     def get(self, catalog: Catalog, now: datetime, per_page: int) -> Newsroom:
-        public = tuple(catalog.public(now))
         with self._lock:
-            key = self._key
+            key, valid = self._key, self._valid
             if (
                 self._newsroom is not None
                 and key is not None
                 and key[0] is catalog
-                and key[1:] == (len(public), per_page)
+                and key[1] == per_page
+                and valid is not None
+                and valid[0] <= now < valid[1]
             ):
                 return self._newsroom
-            newsroom = Newsroom.of(public, per_page)
-            self._key, self._newsroom = (catalog, len(public), per_page), newsroom
-            return newsroom
+        newsroom = Newsroom.of(tuple(catalog.public(now)), per_page)
+        later = (r.date for r in catalog.releases if r.published and r.date > now)
+        lift = min(later, default=_NEVER)
+        with self._lock:
+            self._key, self._valid, self._newsroom = (catalog, per_page), (now, lift), newsroom
+        return newsroom
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 def newsroom_at(catalog: Catalog, now: datetime, per_page: int = 12) -> Newsroom:

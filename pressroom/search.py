@@ -63,19 +63,18 @@ def document(release: Release) -> Document:
     )
 
 
-class SearchIndex:
-    """An inverted index of a catalog's releases (drafts included; filtered at query time)."""
+class _Postings:
+    """Which documents hold each word, and the words in order, to find those a term begins."""
 
-    def __init__(self, documents: list[Document]) -> None:
-        self.documents = documents
+    def __init__(self, words_of: list[frozenset[str]]) -> None:
         postings: dict[str, set[int]] = {}
-        for number, doc in enumerate(documents):
-            for word in doc.all_words:
+        for number, found in enumerate(words_of):
+            for word in found:
                 postings.setdefault(word, set()).add(number)
         self.vocabulary = sorted(postings)
         self.postings = postings
 
-    def _matching(self, term: str) -> set[int]:
+    def matching(self, term: str) -> set[int]:
         """Documents holding a word that begins with ``term``."""
         found: set[int] = set()
         start = bisect.bisect_left(self.vocabulary, term)
@@ -85,6 +84,16 @@ class SearchIndex:
             found |= self.postings[word]
         return found
 
+
+class SearchIndex:
+    """An inverted index of a catalog's releases (drafts included; filtered at query time)."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents = documents
+        self._all = _Postings([d.all_words for d in documents])
+        # Titles have their own: ranking thousands of hits by title looks each term up once.
+        self._titles = _Postings([d.title_words for d in documents])
+
     def search(self, query: str, now: datetime) -> list[Release]:
         """Public releases matching every term, those matching in the title first, newest first."""
         terms = query_terms(query)
@@ -92,19 +101,21 @@ class SearchIndex:
             return []
         hits: set[int] | None = None
         for term in sorted(terms, key=len, reverse=True):  # long terms are the most selective
-            matching = self._matching(term)
+            matching = self._all.matching(term)
             hits = matching if hits is None else hits & matching
             if not hits:
                 return []
         assert hits is not None
-        results = [self.documents[n] for n in hits if self.documents[n].release.is_public(now)]
-
-        def rank(doc: Document) -> tuple[int, datetime]:
-            in_title = sum(any(w.startswith(t) for w in doc.title_words) for t in terms)
-            return in_title, doc.release.date
-
-        results.sort(key=rank, reverse=True)
-        return [doc.release for doc in results[:MAX_RESULTS]]
+        in_titles = [self._titles.matching(t) for t in terms]
+        documents = self.documents
+        # Ties keep the catalog's order (newest first, then by path): hence -n.
+        ranked = [
+            (sum(n in titled for titled in in_titles), documents[n].release.date, -n)
+            for n in hits
+            if documents[n].release.is_public(now)
+        ]
+        ranked.sort(reverse=True)
+        return [documents[-n].release for _, _, n in ranked[:MAX_RESULTS]]
 
 
 class SearchIndexCache:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from pressroom.config import Site
+from pressroom.newsroom import NewsroomCache
+from pressroom.release import Release
+from pressroom.store import Catalog, load_catalog
 from pressroom.web import create_app
 from pressroom.web.public import services
 from tests.newsroom_sites import small_site
@@ -92,3 +96,30 @@ def test_listing_follows_a_new_release(site: Site, web: FlaskClient) -> None:
         "---\ntitle: Tout nouveau communiqué\ndate: 2024-01-01\n---\nTexte.\n", encoding="utf-8"
     )
     assert "Tout nouveau communiqué" in web.get("/espace-presse/").get_data(as_text=True)
+
+
+def test_newsroom_is_reused_until_the_next_embargo_lifts(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request does not look at every release again while what is public cannot change."""
+    catalog = load_catalog(site)
+    cache = NewsroomCache()
+    before = datetime(2030, 1, 15, 6, 59, tzinfo=UTC)  # the embargo lifts at 07:00 UTC
+    first = cache.get(catalog, before, 12)
+    looked: list[datetime] = []
+    public = Catalog.public
+
+    def counted(catalog: Catalog, now: datetime) -> list[Release]:
+        looked.append(now)
+        return public(catalog, now)
+
+    monkeypatch.setattr(Catalog, "public", counted)
+    assert cache.get(catalog, before + timedelta(seconds=59), 12) is first
+    assert looked == []
+    lifted = cache.get(catalog, datetime(2030, 1, 15, 7, 0, tzinfo=UTC), 12)
+    assert lifted is not first
+    assert "/espace-presse/embargo/" in [r.url for r in lifted.releases]
+    assert "/espace-presse/embargo/" not in [r.url for r in first.releases]
+    earlier = cache.get(catalog, before, 12)  # a clock set back (tests) is not served later
+    assert "/espace-presse/embargo/" not in [r.url for r in earlier.releases]
+    assert cache.get(load_catalog(site), before, 12) is not earlier  # a new catalog

@@ -9,10 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from pressroom.config import Site
-from pressroom.search import SearchIndexCache, query_terms, words
-from pressroom.store import ReleaseStore
+from pressroom.search import MAX_RESULTS, SearchIndexCache, document, query_terms, words
+from pressroom.store import Catalog, ReleaseStore
 from pressroom.web import create_app
-from tests.newsroom_sites import small_site
+from tests.newsroom_sites import corpus_site, small_site
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -96,3 +96,27 @@ def test_empty_search_result_says_so(site: Site) -> None:
     web: FlaskClient = create_app(site, {"TESTING": True, "SECRET_KEY": "t"}).test_client()
     html = web.get("/espace-presse/recherche?q=zanzibar").get_data(as_text=True)
     assert "Aucun communiqué ne correspond à votre recherche." in html
+
+
+def _ranked_one_by_one(catalog: Catalog, query: str, now: datetime) -> list[str]:
+    """The ranking spelled out release by release: the oracle of the indexed search."""
+    terms = query_terms(query)
+    found = []
+    for release in catalog.releases:  # newest first: ties stay in this order
+        doc = document(release)
+        if release.is_public(now) and all(
+            any(w.startswith(t) for w in doc.all_words) for t in terms
+        ):
+            in_title = sum(any(w.startswith(t) for w in doc.title_words) for t in terms)
+            found.append((in_title, release.date, release.url))
+    found.sort(key=lambda hit: (hit[0], hit[1]), reverse=True)
+    return [url for _, _, url in found[:MAX_RESULTS]]
+
+
+@pytest.mark.parametrize(
+    "query", ["numerique", "etat", "numer", "france services", "e", "donnees publiques", "zzq"]
+)
+def test_indexed_search_ranks_the_corpus_as_one_by_one(tmp_path: Path, query: str) -> None:
+    catalog = ReleaseStore(corpus_site(tmp_path / "site")).load()
+    found = SearchIndexCache().get(catalog).search(query, NOW)
+    assert [r.url for r in found] == _ranked_one_by_one(catalog, query, NOW)

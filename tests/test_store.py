@@ -172,3 +172,69 @@ def test_write_atomic_create_only_refuses_an_existing_file(tmp_path: Path) -> No
         write_atomic(target, b"second", create_only=True)
     assert target.read_bytes() == b"first"
     assert [p.name for p in tmp_path.iterdir()] == ["a.md"]
+
+
+def _age(folder: Path) -> None:
+    """Set a folder's time an hour back, as a folder nobody changed lately has."""
+    old = folder.stat().st_mtime_ns - 3600 * 10**9
+    os.utime(folder, ns=(old, old))
+
+
+def _rewrite_in_place(path: Path, text: str) -> None:
+    """What an editor writing into the file itself does: its folder's time stays."""
+    folder_time = path.parent.stat().st_mtime_ns
+    later = path.stat().st_mtime_ns + 10**9  # a new time even on a coarse clock
+    with open(path, "r+", encoding="utf-8") as file:
+        file.truncate()
+        file.write(text)
+    os.utime(path, ns=(later, later))
+    os.utime(path.parent, ns=(folder_time, folder_time))
+
+
+def test_current_catalog_sees_an_in_place_rewrite_after_the_recheck_delay(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site({"a.md": GOOD.format(title="A")})
+    _age(site.releases_dir)
+    store = ReleaseStore(site, recheck=2.0)
+    clock = [1000.0]
+    monkeypatch.setattr("pressroom.store.time.monotonic", lambda: clock[0])
+    first = store.current()
+    _rewrite_in_place(site.releases_dir / "a.md", GOOD.format(title="A2"))
+    clock[0] += 1.9
+    assert store.current() is first  # between full checks, only folders are looked at
+    assert [r.title for r in store.load().releases] == ["A2"]  # a full check sees it
+    _rewrite_in_place(site.releases_dir / "a.md", GOOD.format(title="A3"))
+    clock[0] += 2.0
+    assert [r.title for r in store.current().releases] == ["A3"]
+
+
+def test_current_catalog_sees_a_saved_release_at_once(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site({"a.md": GOOD.format(title="A"), "2021/b.md": GOOD.format(title="B")})
+    _age(site.releases_dir / "2021")
+    _age(site.releases_dir)
+    store = ReleaseStore(site, recheck=3600.0)
+    monkeypatch.setattr("pressroom.store.time.monotonic", lambda: 1000.0)
+    store.current()
+    write_atomic(site.releases_dir / "2021" / "b.md", GOOD.format(title="B2").encode())
+    assert sorted(r.title for r in store.current().releases) == ["A", "B2"]
+    (site.releases_dir / "c.md").write_text(GOOD.format(title="C"), encoding="utf-8")
+    assert sorted(r.title for r in store.current().releases) == ["A", "B2", "C"]
+    (site.releases_dir / "2021" / "b.md").unlink()
+    (site.releases_dir / "2021").rmdir()
+    assert sorted(r.title for r in store.current().releases) == ["A", "C"]
+
+
+def test_current_catalog_checks_in_full_after_a_change_too_recent_to_trust(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder changed a moment before a check may change again within the same tick of the
+    file clock, keeping its time: until a check comes well after the change, each is full."""
+    site = make_site({"a.md": GOOD.format(title="A")})
+    store = ReleaseStore(site, recheck=3600.0)
+    monkeypatch.setattr("pressroom.store.time.monotonic", lambda: 1000.0)
+    store.current()  # the site was just written: its folder's time is too recent
+    _rewrite_in_place(site.releases_dir / "a.md", GOOD.format(title="A2"))
+    assert [r.title for r in store.current().releases] == ["A2"]

@@ -21,8 +21,12 @@ def store() -> ReleaseStore:
 
 
 def catalog() -> Catalog:
-    """The site's releases as they are on disk now (re-read only where files changed)."""
-    return store().load()
+    """The site's releases as they are on disk (re-read only where files changed).
+
+    Checked cheaply at each request (``ReleaseStore.current``): a release saved by pressroom
+    shows at once, a file rewritten in place by another tool within two seconds.
+    """
+    return store().current()
 
 
 def now() -> datetime:
