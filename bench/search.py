@@ -6,10 +6,11 @@ one sentence, so every release is its own document).
 
 - Server: the app in-process (Flask's test client, no network), the first query (which builds
   the search index) and then each query of ``QUERIES`` repeated, median and slowest.
-- Static export: ``pressroom build --no-pdf``, the size of ``index.json`` (raw and gzipped, as
-  a web server sends it), then Debian's Chromium (Playwright) opening the export's search page
-  from a plain static server on loopback, from navigation to the results shown; first with an
-  empty browser cache, then with ``index.json`` cached.
+- Static export: ``pressroom build --no-pdf``, the size of its search index (raw and gzipped,
+  as a web server sends it), then Debian's Chromium (Playwright) opening the export's search
+  page from a plain static server on loopback, from navigation to the results shown; first
+  with an empty browser cache, then with the index files cached; and how much of the index
+  (gzipped) the search downloaded.
 """
 
 from __future__ import annotations
@@ -70,10 +71,16 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def static_queries(out: Path, repeats: int) -> None:
     from playwright.sync_api import sync_playwright
 
-    index = out / "espace-presse" / "recherche" / "index.json"
-    raw = index.read_bytes()
-    packed = len(gzip.compress(raw, 6))
-    print(f"static   index.json {len(raw) / 1e6:5.2f} MB, gzipped {packed / 1e6:5.2f} MB")
+    folder = out / "espace-presse" / "recherche" / "index"
+    sizes = {
+        p.name: (p.stat().st_size, len(gzip.compress(p.read_bytes(), 6))) for p in folder.iterdir()
+    }
+    raw = sum(r for r, _ in sizes.values())
+    packed = sum(g for _, g in sizes.values())
+    print(
+        f"static   index: {len(sizes)} files, {raw / 1e6:5.2f} MB, gzipped {packed / 1e6:5.2f} MB"
+        f" (largest file gzipped {max(g for _, g in sizes.values()) / 1e3:.0f} kB)"
+    )
     handler = functools.partial(_Quiet, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -84,6 +91,8 @@ def static_queries(out: Path, repeats: int) -> None:
             for query in QUERIES:
                 context = browser.new_context()  # an empty cache for the first visit
                 page = context.new_page()
+                fetched: set[str] = set()
+                page.on("request", lambda r, f=fetched: f.add(r.url.rsplit("/", 1)[-1]))
                 times = []
                 for _ in range(repeats):
                     start = time.perf_counter()
@@ -92,9 +101,12 @@ def static_queries(out: Path, repeats: int) -> None:
                     times.append(time.perf_counter() - start)
                 shown = page.locator("#search-results li").count()
                 context.close()
+                read = [sizes[name] for name in fetched if name in sizes]
+                raw_read, packed_read = sum(r for r, _ in read), sum(g for _, g in read)
                 print(
                     f"static   q={query!r:18} {shown:3} shown   first {times[0] * 1000:6.0f} ms"
                     f"   cached median {statistics.median(times[1:]) * 1000:6.0f} ms"
+                    f"   index read {raw_read / 1e3:5.0f} kB ({packed_read / 1e3:3.0f} kB gzipped)"
                 )
             browser.close()
     finally:

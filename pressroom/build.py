@@ -10,7 +10,7 @@ Files of pages that are no longer public (a release turned back into a draft) ar
 from __future__ import annotations
 
 import contextlib
-import json
+import hashlib
 import logging
 import os
 import shutil
@@ -50,9 +50,11 @@ from pressroom.pages import (
 from pressroom.parallel import fork_map, forks
 from pressroom.pdfsupport import pdf_available, pdf_file_name, render_pdf
 from pressroom.release import Release
-from pressroom.search import static_index
+from pressroom.search import static_index, static_search_files
 
 logger = logging.getLogger(__name__)
+# The export's search index: the files ``static/search.js`` reads, under the search page.
+SEARCH_INDEX_URL = STATIC_SEARCH_URL + "index/"
 Progress = Callable[[int, int, str], None]
 
 
@@ -76,9 +78,7 @@ class Job:
     heavy: bool = False
     # The search index's row of the release this page shows, when the cache lacks it: made by
     # the same worker, with the same rendered Markdown, instead of in a batch of its own.
-    row: Callable[[], str] | None = None
-    # Made in the building process once every other page is (the search index, from the rows).
-    last: bool = False
+    row: Callable[[], list[str]] | None = None
 
 
 @dataclass
@@ -181,7 +181,6 @@ def _jobs(
     pdfs: dict[str, Download],
     common: str,
     facts: Mapping[str, Facts],
-    index: list[str],
 ) -> Iterator[Job]:
     """Every page of the export with the digest of what it shows.
 
@@ -240,12 +239,6 @@ def _jobs(
         digest(common),
         lambda: render_search_page(site, newsroom, chrome, "", None),
     )
-    yield Job(
-        STATIC_SEARCH_URL + "index.json",
-        digest(common, [facts[r.path].digest for r in newsroom.releases]),
-        lambda: "[" + ",".join(index) + "]",
-        last=True,
-    )
     for legal in chrome.legal:
         yield Job(
             legal.url,
@@ -254,10 +247,9 @@ def _jobs(
         )
 
 
-def _index_row(site: Site, lang: str, release: Release) -> str:
+def _index_row(site: Site, lang: str, release: Release) -> list[str]:
     item = entry(site, release, lang)
-    row = static_index([(release, item.url, item.date_text, item.summary)])[0]
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    return static_index([(release, item.url, item.date_text, item.summary)])[0]
 
 
 def _index_rows(
@@ -266,9 +258,9 @@ def _index_rows(
     lang: str,
     facts: Mapping[str, Facts],
     known: SearchRows,
-    made: Mapping[str, str],
-) -> list[str]:
-    """The export's search index rows (JSON), newest first, from the cache, the rows the page
+    made: Mapping[str, list[str]],
+) -> list[list[str]]:
+    """The export's search index rows, newest first, from the cache, the rows the page
     workers ``made`` (by release URL), and, for the rest, made here.
 
     Made in the building process (or given back by the workers) so that they are kept for the
@@ -293,6 +285,48 @@ def _index_rows(
     }
     known.keep(rows)
     return list(rows.values())
+
+
+def _search_index_kept(
+    out: Path,
+    old: Mapping[str, dict[str, str]],
+    inputs: str,
+    manifest: dict[str, dict[str, str]],
+    report: BuildReport,
+) -> bool:
+    """Whether the last build's search index files still hold (same releases, same files on
+    disk); if so they are kept in the new manifest as they are."""
+    files = {u: d for u, d in old.get("pages", {}).items() if u.startswith(SEARCH_INDEX_URL)}
+    if old.get("search", {}).get("inputs") != inputs or not files:
+        return False
+    if not all(os.path.isfile(_output_file(str(out), url) or "") for url in files):
+        return False
+    manifest["pages"].update(files)
+    report.unchanged += len(files)
+    return True
+
+
+def _write_search_index(
+    out: Path,
+    rows: list[list[str]],
+    old_pages: Mapping[str, str],
+    manifest: dict[str, dict[str, str]],
+    report: BuildReport,
+) -> None:
+    """Write the files of the export's search index that changed (a release edited changes
+    the files of its words, not the others)."""
+    for name, data in static_search_files(rows).items():
+        url = SEARCH_INDEX_URL + name
+        version = hashlib.blake2b(data, digest_size=12).hexdigest()
+        manifest["pages"][url] = version
+        file = _output_file(str(out), url)
+        if file is None:
+            continue
+        if old_pages.get(url) == version and os.path.isfile(file):
+            report.unchanged += 1
+        else:
+            _write(Path(file), data)
+            report.rendered.append(url)
 
 
 def _with_rows(
@@ -371,12 +405,9 @@ def build_site(
     pdfs = _build_pdfs(
         site, out, newsroom, facts, pdf, old.get("pdfs", {}), manifest, report, progress
     )
-    # The search index's rows, made below with the Markdown rendered ahead (their summaries);
-    # its page is made after that, as all pages are.
-    index: list[str] = []
-    jobs = list(_jobs(site, newsroom, chrome, pdfs, common, facts, index))
+    jobs = list(_jobs(site, newsroom, chrome, pdfs, common, facts))
     copies = _copy_jobs(site, newsroom, facts)
-    total = len(jobs) + len(copies)
+    total = len(jobs) + len(copies) + 1  # the search index's files count as one step
     pending: list[tuple[Job, Path]] = []
     root = str(out)
     for job in jobs:
@@ -393,8 +424,7 @@ def build_site(
         progress(report.unchanged, total, "")
     lang = chrome.ui_lang
     pending = _with_rows(site, newsroom, lang, facts, memory.rows, pending)
-    later = [item for item in pending if item[0].last]
-    pending = [item for item in pending if not item[0].last]
+    search = digest(common, [facts[r.path].digest for r in newsroom.releases])
     with rendered_ahead(_render_ahead([job for job, _ in pending])):
         if forks(len(pending)):
             languages = {lang, *(r.language for r in newsroom.releases)}
@@ -402,14 +432,20 @@ def build_site(
         pending.sort(key=lambda item: not item[0].heavy)
         made = fork_map(_make, pending)
         rows = {url: row for url, row in made if row is not None}
-        index.extend(_index_rows(site, newsroom, lang, facts, memory.rows, rows))
-        made.extend(_make(item) for item in later)
+        index = None
+        if not _search_index_kept(out, old, search, manifest, report):
+            index = _index_rows(site, newsroom, lang, facts, memory.rows, rows)
     for number, (url, _row) in enumerate(made, report.unchanged + 1):
         report.rendered.append(url)
         if progress:
             progress(number, total, url)
+    manifest["search"] = {"inputs": search}
+    if index is not None:
+        _write_search_index(out, index, old_pages, manifest, report)
+    if progress:
+        progress(len(jobs) + 1, total, SEARCH_INDEX_URL)
     old_files: dict[str, str] = old.get("files", {})
-    for number, (url, source) in enumerate(copies.items(), len(jobs) + 1):
+    for number, (url, source) in enumerate(copies.items(), len(jobs) + 2):
         path = output_path(out, url)
         if path is None:
             continue
@@ -518,7 +554,7 @@ def _ahead(item: tuple[str, str, bool]) -> Rendering:
     return render_ahead(*item)
 
 
-def _make(item: tuple[Job, Path]) -> tuple[str, str | None]:
+def _make(item: tuple[Job, Path]) -> tuple[str, list[str] | None]:
     """Render one page and write it (in a worker process for big builds); gives its URL, and
     the search index row it was asked to make too."""
     job, path = item

@@ -44,7 +44,7 @@ from pressroom.store import (
 
 CACHE_FILE = "build-cache.pickle"
 SEARCH_CACHE_FILE = "build-search.pickle"
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 MANIFEST_FILE = ".pressroom-build.json"
 
 
@@ -224,15 +224,16 @@ def cached_catalog(site: Site) -> Catalog:
 
 
 class SearchRows:
-    """The static search index's rows (JSON text) by release digest, kept between builds.
+    """The static search index's rows (``search.static_index``) by release digest, kept
+    between builds.
 
     Making a row (plain text of the chapeau and body, word lists) is the slow part of the
-    index; joining a thousand ready rows is not.
+    index; gathering a thousand ready rows into its files is not.
     """
 
-    def __init__(self, site: Site, rows: dict[str, str] | None = None) -> None:
+    def __init__(self, site: Site, rows: dict[str, list[str]] | None = None) -> None:
         self.site = site
-        self.rows: dict[str, str] = rows if rows is not None else {}
+        self.rows: dict[str, list[str]] = rows if rows is not None else {}
         self._dirty = False
 
     @classmethod
@@ -241,7 +242,7 @@ class SearchRows:
         rows = data.get("rows") if data.get("version") == CACHE_VERSION else None
         return cls(site, rows if isinstance(rows, dict) else None)
 
-    def keep(self, rows: dict[str, str]) -> None:
+    def keep(self, rows: dict[str, list[str]]) -> None:
         """Remember these rows only (those of the releases of the index just made)."""
         if rows.keys() != self.rows.keys():
             self.rows = rows

@@ -9,12 +9,13 @@ search results the moment it lifts on the page.
 from __future__ import annotations
 
 import bisect
+import html
+import json
 import re
 import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from pressroom.release import Release
 from pressroom.store import Catalog
@@ -22,13 +23,12 @@ from pressroom.store import Catalog
 MAX_QUERY_TERMS = 12
 MAX_RESULTS = 200
 
-_WORD = re.compile(r"\w+")
+# Letters and digits: not the underscore, which Markdown uses for emphasis (``_mot_``).
+_WORD = re.compile(r"[^\W_]+")
 # Combining diacritics, as the export's search.js removes them ("État" → "Etat" → "etat").
 _MARKS = re.compile("[\u0300-\u036f]")
-# Markup that is not text: kramdown IALs, HTML tags, link targets, bare URLs, entities.
-_MARKUP = re.compile(
-    r"\{:[^}]*\}|<[^>]{0,500}>|\]\([^)]*\)|https?://\S+|&[a-zA-Z]+;|&#\d+;", re.DOTALL
-)
+# Markup that is not text: kramdown IALs, HTML tags, link targets, bare URLs.
+_MARKUP = re.compile(r"\{:[^}]*\}|<[^>]{0,500}>|\]\([^)]*\)|https?://\S+", re.DOTALL)
 
 
 def fold(text: str) -> str:
@@ -37,8 +37,9 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> set[str]:
-    """The folded words of a text: lower case, without accents, markup left out."""
-    return set(_WORD.findall(fold(_MARKUP.sub(" ", text))))
+    """The folded words of a text as a reader sees it: markup left out, entities read
+    (``&eacute;t&eacute;`` is "été"), lower case, without accents."""
+    return set(_WORD.findall(fold(html.unescape(_MARKUP.sub(" ", text)))))
 
 
 def query_terms(query: str) -> list[str]:
@@ -144,23 +145,76 @@ class SearchIndexCache:
             return self._index
 
 
-def static_index(entries: list[tuple[Release, str, str, str]]) -> list[dict[str, Any]]:
-    """The index the static export ships as JSON: (release, url, date text, summary) each.
-
-    The browser matches query terms against the start of each word in ``w``, as the server does.
-    """
+def static_index(entries: list[tuple[Release, str, str, str]]) -> list[list[str]]:
+    """The export's search rows, (release, url, date text, summary) each: what a result shows
+    (url, title, date, category, summary), then its words and its title's words, each sorted
+    and joined by spaces. ``static_search_files`` turns the rows into the export's index."""
     out = []
     for release, url, date_text, summary in entries:
         doc = document(release)
         out.append(
-            {
-                "u": url,
-                "t": release.title,
-                "d": date_text,
-                "c": release.category,
-                "s": summary[:240],
-                "w": " ".join(sorted(doc.all_words)),
-                "h": " ".join(sorted(doc.title_words)),
-            }
+            [
+                url,
+                release.title,
+                date_text,
+                release.category,
+                summary[:240],
+                " ".join(sorted(doc.all_words)),
+                " ".join(sorted(doc.title_words)),
+            ]
         )
     return out
+
+
+# The export's index is split so that a search downloads only what it needs: words are kept
+# in files by their first two letters ("numer" reads index/w-nu.json), results in files of
+# this many releases (a search reads those of the results it shows).
+SHARD_LETTERS = 2
+DOCS_PER_FILE = 500
+
+
+def shard_file(key: str) -> str:
+    """The file of the words beginning with ``key``: itself when plain ASCII, else its
+    UTF-8 in hexadecimal (never mistaken for a key: those are at most two characters)."""
+    if key.isascii() and key.isalnum():
+        return f"w-{key}.json"
+    return f"w-u{key.encode('utf-8').hex()}.json"
+
+
+def _deltas(numbers: list[int]) -> list[int]:
+    """Ascending numbers as their differences: small numbers, short JSON, for common words."""
+    return [n - p for p, n in zip([0, *numbers], numbers, strict=False)]
+
+
+def static_search_files(rows: list[list[str]]) -> dict[str, bytes]:
+    """The export's search index, by file name under ``index/``, from ``static_index`` rows
+    in the order results come (newest first): a release is its row number.
+
+    ``keys.json`` says how many releases there are and which word files exist; each word file
+    holds, for every word beginning with its key, the releases having it (``w``) and having it
+    in their title (``t``); ``docs-K.json`` holds what the results of rows K×500... show.
+    """
+    holding: dict[str, list[int]] = {}
+    titled: dict[str, list[int]] = {}
+    for number, row in enumerate(rows):
+        for word in row[5].split():
+            holding.setdefault(word, []).append(number)
+        for word in row[6].split():
+            titled.setdefault(word, []).append(number)
+    shards: dict[str, dict[str, dict[str, list[int]]]] = {}
+    for word in sorted(holding):
+        shard = shards.setdefault(word[:SHARD_LETTERS], {"w": {}, "t": {}})
+        shard["w"][word] = _deltas(holding[word])
+        if word in titled:
+            shard["t"][word] = _deltas(titled[word])
+    files = {shard_file(key): _json(shard) for key, shard in shards.items()}
+    for start in range(0, len(rows), DOCS_PER_FILE):
+        shown = [row[:5] for row in rows[start : start + DOCS_PER_FILE]]
+        files[f"docs-{start // DOCS_PER_FILE}.json"] = _json(shown)
+    keys = {key: shard_file(key) for key in shards}
+    files["keys.json"] = _json({"count": len(rows), "docs": DOCS_PER_FILE, "keys": keys})
+    return files
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import shutil
 import threading
@@ -31,6 +32,7 @@ from pressroom.markdown import plain_text
 from pressroom.pdfsupport import pdf_available
 from pressroom.store import load_catalog
 from tests.newsroom_sites import CORPUS_RELEASES, TESTS, corpus_site, small_site
+from tests.static_index import INDEX, shown_rows
 
 BASE = "https://presse.example.org"
 PREMIER = "/espace-presse/premier-communique/"
@@ -150,10 +152,15 @@ def test_exported_feed_parses_and_lists_the_newest(
 
 def test_static_search_index_holds_public_releases_only(corpus_export: tuple[Site, Path]) -> None:
     site, out = corpus_export
-    index = json.loads((out / "espace-presse/recherche/index.json").read_text(encoding="utf-8"))
-    urls = {unquote(item["u"]) for item in index}
-    catalog = load_catalog(site)
-    assert urls == {r.url for r in catalog.public(datetime.now(UTC))}
+    public = load_catalog(site).public(datetime.now(UTC))
+    assert [unquote(row[0]) for row in shown_rows(out)] == [r.url for r in public]
+    keys = json.loads((out / INDEX / "keys.json").read_bytes())
+    assert keys["count"] == len(public)
+    numbers = set()
+    for name in keys["keys"].values():
+        for deltas in json.loads((out / INDEX / name).read_bytes())["w"].values():
+            numbers.update(itertools.accumulate(deltas))
+    assert numbers == set(range(len(public)))
 
 
 @pytest.fixture

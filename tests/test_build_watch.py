@@ -24,6 +24,7 @@ import time_machine
 from pressroom.config import Site
 from pressroom.watch import MAX_WAIT, SiteWatch, notify_wait, watch_loop
 from tests.newsroom_sites import TESTS, small_site
+from tests.static_index import INDEX
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 DEUXIEME = "2022-05-10-deuxieme-communique.md"
@@ -64,12 +65,27 @@ def run(watch: SiteWatch, *steps: Step) -> list[str]:
     return lines
 
 
+def _index_files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (out / INDEX).iterdir()}
+
+
 def test_changed_release_is_rewritten(site: Site, tmp_path: Path) -> None:
     out = tmp_path / "out"
     watch = SiteWatch(site, out, pdf=False, clock=lambda: NOW)
-    lines = run(watch, edit(site.releases_dir / DEUXIEME, "au centre", "toujours au centre"))
+    before: dict[str, bytes] = {}
+    change = edit(site.releases_dir / DEUXIEME, "au centre", "toujours au centre")
+
+    def look_then_change(timeout: float | None) -> set[Path] | None:
+        before.update(_index_files(out))
+        return change(timeout)
+
+    lines = run(watch, look_then_change)
     assert "toujours au centre" in (out / DEUXIEME_PAGE).read_text(encoding="utf-8")
-    assert re.fullmatch(r"5 pages réécrites en \d+ ms", lines[-1])  # page, index, 3 feeds
+    after = _index_files(out)
+    changed = sorted(name for name in after if before.get(name) != after[name])
+    # Of the search index, only the file of the new word and the list of files ("to" is new).
+    assert changed == ["keys.json", "w-to.json"]
+    assert re.fullmatch(r"6 pages réécrites en \d+ ms", lines[-1])  # page, 3 feeds, 2 index
 
 
 def test_rebuild_rewrites_only_the_pages_concerned(site: Site, tmp_path: Path) -> None:
@@ -154,7 +170,9 @@ def test_settings_change_rebuilds_every_page(site: Site, tmp_path: Path) -> None
     watch = SiteWatch(site, out, pdf=False, clock=lambda: NOW)
     lines = run(watch, edit(settings, "[site]\n", '[site]\nname = "Salle de presse"\n'))
     assert "Salle de presse" in (out / DEUXIEME_PAGE).read_text(encoding="utf-8")
-    assert lines[-1].split()[0] == lines[0].split()[0]  # as many pages as the first build
+    # Every page of the first build; not the search index, which shows no setting.
+    index_files = len(list((out / INDEX).iterdir()))
+    assert int(lines[-1].split()[0]) == int(lines[0].split()[0]) - index_files
 
 
 def test_broken_settings_are_reported_and_the_old_ones_kept(site: Site, tmp_path: Path) -> None:
@@ -191,7 +209,8 @@ def test_watchfiles_sees_a_saved_release(
     assert "réécrites" in watching.get(timeout=30)  # the first build
     path = site.releases_dir / DEUXIEME
     path.write_text(path.read_text().replace("au centre", "au milieu"), encoding="utf-8")
-    assert watching.get(timeout=30).startswith("5 pages réécrites")
+    # The page, 3 feeds, and the search index's files that changed.
+    assert re.match(r"\d+ pages réécrites", watching.get(timeout=30))
     assert "au milieu" in (tmp_path / "out" / DEUXIEME_PAGE).read_text(encoding="utf-8")
 
 

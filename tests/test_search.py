@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,15 @@ import pytest
 from flask.testing import FlaskClient
 
 from pressroom.config import Site
-from pressroom.search import MAX_RESULTS, SearchIndexCache, document, query_terms, words
+from pressroom.search import (
+    MAX_RESULTS,
+    SearchIndexCache,
+    document,
+    query_terms,
+    shard_file,
+    static_search_files,
+    words,
+)
 from pressroom.store import Catalog, ReleaseStore
 from pressroom.web import create_app
 from tests.newsroom_sites import corpus_site, small_site
@@ -70,6 +79,13 @@ def test_markup_is_not_searched() -> None:
     assert "uploads" not in words("[lien](/uploads/x.pdf) {: .encadre} <b>gras</b>")
 
 
+def test_emphasis_and_entities_are_searched_as_read() -> None:
+    found = words("Le _numérique_ et __l’open data__ : &eacute;t&eacute; &#233;t&#233; AT&amp;T")
+    assert {"numerique", "open", "data", "ete", "at", "t"} <= found
+    assert not any("_" in word for word in found)
+    assert query_terms("open_data") == ["open", "data"]
+
+
 def test_query_terms_are_folded_and_unique() -> None:
     assert query_terms("État, état ÉTAT numérique") == ["etat", "numerique"]
 
@@ -120,3 +136,50 @@ def test_indexed_search_ranks_the_corpus_as_one_by_one(tmp_path: Path, query: st
     catalog = ReleaseStore(corpus_site(tmp_path / "site")).load()
     found = SearchIndexCache().get(catalog).search(query, NOW)
     assert [r.url for r in found] == _ranked_one_by_one(catalog, query, NOW)
+
+
+def _row(url: str, title: str, text: str) -> list[str]:
+    title_words = " ".join(sorted(words(title)))
+    return [
+        url,
+        title,
+        "1 janvier 2025",
+        "Communiqué",
+        "",
+        " ".join(sorted(words(title + " " + text))),
+        title_words,
+    ]
+
+
+def test_static_index_files_hold_each_word_under_its_first_two_letters() -> None:
+    rows = [
+        _row("/a/", "Numérique", "œuvre commune"),
+        _row("/b/", "Autre", "le numérique, une œuvre"),
+        _row("/c/", "Numéros", "x"),
+    ]
+    files = {name: json.loads(data) for name, data in static_search_files(rows).items()}
+    keys = files["keys.json"]
+    assert keys["count"] == 3
+    assert keys["keys"]["nu"] == "w-nu.json"
+    # Numbers are row numbers coded as differences: 0 and 1 → [0, 1]; 0 and 2 → [0, 2].
+    assert files["w-nu.json"]["w"] == {"numerique": [0, 1], "numeros": [2]}
+    assert files["w-nu.json"]["t"] == {"numerique": [0], "numeros": [2]}
+    # A key outside ASCII is named by its UTF-8 in hexadecimal.
+    assert keys["keys"]["œu"] == "w-uc59375.json" == shard_file("œu")
+    assert files["w-uc59375.json"]["w"] == {"œuvre": [0, 1]}
+    assert files["docs-0.json"][1] == ["/b/", "Autre", "1 janvier 2025", "Communiqué", ""]
+
+
+def test_static_index_results_are_in_files_of_a_few_hundred(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("pressroom.search.DOCS_PER_FILE", 2)
+    rows = [_row(f"/{n}/", f"Titre {n}", "texte") for n in range(5)]
+    files = {name: json.loads(data) for name, data in static_search_files(rows).items()}
+    assert files["keys.json"]["docs"] == 2
+    assert [[row[0] for row in files[f"docs-{k}.json"]] for k in range(3)] == [
+        ["/0/", "/1/"],
+        ["/2/", "/3/"],
+        ["/4/"],
+    ]
+    assert files["w-te.json"]["w"] == {"texte": [0, 1, 1, 1, 1]}

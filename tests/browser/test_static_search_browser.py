@@ -1,0 +1,117 @@
+"""The export's search (``static/search.js`` over its split index) in Debian's Chromium.
+
+The corpus is exported once and served by a plain static server; each query must list the
+releases the server's search lists, in the same order.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+import pytest
+
+from pressroom.build import build_site
+from pressroom.config import Site
+from pressroom.search import SearchIndexCache
+from pressroom.store import load_catalog
+from tests.browser.conftest import axe_violations, horizontal_overflow
+from tests.newsroom_sites import CORPUS_RELEASES, corpus_site
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CORPUS_RELEASES.is_dir(), reason="corpus not available"),
+]
+SEARCH = "/espace-presse/recherche/"
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No access log on the test output."""
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Path]:
+    site = corpus_site(tmp_path_factory.mktemp("corpus"))
+    out = tmp_path_factory.mktemp("export")
+    build_site(site, out, pdf=False)
+    return site, out
+
+
+@pytest.fixture(scope="module")
+def static_site(export: tuple[Site, Path]) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(export[1]))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def _results(page: Any, base: str, query: str) -> list[str]:
+    page.goto(base + SEARCH + "?q=" + quote(query))
+    page.wait_for_selector("#search-results > p")
+    links = page.eval_on_selector_all(
+        "#search-results li h2 a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    return [unquote(link) for link in links]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["numerique", "etat", "numer", "France services", "e", "données publiques 2021", "Œuvre"],
+)
+def test_static_search_lists_what_the_server_search_lists(
+    export: tuple[Site, Path], static_site: str, browser_page: Any, query: str
+) -> None:
+    site, _ = export
+    now = datetime.now(UTC)
+    expected = [r.url for r in SearchIndexCache().get(load_catalog(site)).search(query, now)]
+    assert _results(browser_page, static_site, query) == expected
+    count = browser_page.inner_text("#search-results > p")
+    if expected:
+        assert count.startswith(("1 communiqué trouvé", f"{len(expected)} communiqués trouvés"))
+    else:
+        assert count == "Aucun communiqué ne correspond à votre recherche."
+
+
+def test_static_search_reads_only_the_index_files_of_its_words(
+    static_site: str, browser_page: Any
+) -> None:
+    read: list[str] = []
+    browser_page.on("request", lambda request: read.append(request.url.rsplit("/", 1)[-1]))
+    assert _results(browser_page, static_site, "numerique etat")
+    index_files = sorted(name for name in read if name.endswith(".json"))
+    assert index_files == ["docs-0.json", "keys.json", "w-et.json", "w-nu.json"]
+
+
+def test_static_search_says_when_nothing_matches(static_site: str, browser_page: Any) -> None:
+    assert _results(browser_page, static_site, "zanzibar") == []
+    text = browser_page.inner_text("#search-results")
+    assert text == "Aucun communiqué ne correspond à votre recherche."
+
+
+def test_static_search_says_when_its_index_cannot_be_read(
+    static_site: str, browser_page: Any
+) -> None:
+    browser_page.route("**/index/w-nu.json", lambda route: route.abort())
+    assert _results(browser_page, static_site, "numerique") == []
+    assert "La recherche est indisponible" in browser_page.inner_text("#search-results")
+
+
+def test_static_search_from_the_keyboard_is_accessible(static_site: str, browser_page: Any) -> None:
+    browser_page.goto(static_site + SEARCH)
+    browser_page.get_by_label("Mots à chercher", exact=False).fill("cybersécurité")
+    browser_page.keyboard.press("Enter")
+    browser_page.wait_for_selector("#search-results li")
+    assert axe_violations(browser_page) == []
+    browser_page.set_viewport_size({"width": 320, "height": 800})
+    assert horizontal_overflow(browser_page) <= 0
