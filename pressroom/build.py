@@ -15,7 +15,7 @@ import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 from pathlib import Path
@@ -50,7 +50,7 @@ from pressroom.pages import (
 from pressroom.parallel import fork_map, forks
 from pressroom.pdfsupport import pdf_available, pdf_file_name, render_pdf
 from pressroom.release import Release
-from pressroom.search import static_index, static_search_files
+from pressroom.search import static_row
 
 logger = logging.getLogger(__name__)
 # The export's search index: the files ``static/search.js`` reads, under the search page.
@@ -76,9 +76,6 @@ class Job:
     # Feeds take several times a page's work: made first, they spread evenly over the workers
     # instead of piling up in the last one's batch.
     heavy: bool = False
-    # The search index's row of the release this page shows, when the cache lacks it: made by
-    # the same worker, with the same rendered Markdown, instead of in a batch of its own.
-    row: Callable[[], list[str]] | None = None
 
 
 @dataclass
@@ -247,42 +244,20 @@ def _jobs(
         )
 
 
-def _index_row(site: Site, lang: str, release: Release) -> list[str]:
-    item = entry(site, release, lang)
-    return static_index([(release, item.url, item.date_text, item.summary)])[0]
-
-
 def _index_rows(
-    site: Site,
-    newsroom: Newsroom,
-    lang: str,
-    facts: Mapping[str, Facts],
-    known: SearchRows,
-    made: Mapping[str, list[str]],
+    site: Site, newsroom: Newsroom, lang: str, facts: Mapping[str, Facts], known: SearchRows
 ) -> list[list[str]]:
-    """The export's search index rows, newest first, from the cache, the rows the page
-    workers ``made`` (by release URL), and, for the rest, made here.
-
-    Made in the building process (or given back by the workers) so that they are kept for the
-    next build: a worker process's memory is lost.
-    """
-    keys = [facts[r.path].digest + lang for r in newsroom.releases]
-    missing = [
-        r
-        for r, k in zip(newsroom.releases, keys, strict=True)
-        if k not in known.rows and r.url not in made
-    ]
-    late = dict(
-        zip(
-            (r.url for r in missing),
-            fork_map(partial(_index_row, site, lang), missing),
-            strict=True,
-        )
-    )
-    rows = {
-        k: known.rows.get(k) or made.get(r.url) or late[r.url]
-        for r, k in zip(newsroom.releases, keys, strict=True)
-    }
+    """The export's search index rows, newest first: kept from the last build, else made
+    from the words worked out when the file was read and the release's listing entry."""
+    rows = {}
+    for release in newsroom.releases:
+        known_facts = facts[release.path]
+        key = known_facts.digest + lang
+        row = known.rows.get(key)
+        if row is None:
+            item = entry(site, release, lang)
+            row = static_row(release, item.url, item.date_text, item.summary, known_facts.words)
+        rows[key] = row
     known.keep(rows)
     return list(rows.values())
 
@@ -308,14 +283,14 @@ def _search_index_kept(
 
 def _write_search_index(
     out: Path,
-    rows: list[list[str]],
+    files: Mapping[str, bytes],
     old_pages: Mapping[str, str],
     manifest: dict[str, dict[str, str]],
     report: BuildReport,
 ) -> None:
     """Write the files of the export's search index that changed (a release edited changes
     the files of its words, not the others)."""
-    for name, data in static_search_files(rows).items():
+    for name, data in files.items():
         url = SEARCH_INDEX_URL + name
         version = hashlib.blake2b(data, digest_size=12).hexdigest()
         manifest["pages"][url] = version
@@ -327,24 +302,6 @@ def _write_search_index(
         else:
             _write(Path(file), data)
             report.rendered.append(url)
-
-
-def _with_rows(
-    site: Site,
-    newsroom: Newsroom,
-    lang: str,
-    facts: Mapping[str, Facts],
-    known: SearchRows,
-    pending: list[tuple[Job, Path]],
-) -> list[tuple[Job, Path]]:
-    """The pending jobs, each release page asked for its release's index row if none is kept."""
-    lacking = {r.url: r for r in newsroom.releases if facts[r.path].digest + lang not in known.rows}
-    return [
-        (replace(job, row=partial(_index_row, site, lang, lacking[job.url])), path)
-        if job.url in lacking and job.full == (lacking[job.url],)
-        else (job, path)
-        for job, path in pending
-    ]
 
 
 def _assets(site: Site) -> dict[str, Path]:
@@ -420,30 +377,31 @@ def build_site(
             report.unchanged += 1
         else:
             pending.append((job, Path(file)))
+    unchanged = report.unchanged
     if progress:
-        progress(report.unchanged, total, "")
+        progress(unchanged, total, "")
     lang = chrome.ui_lang
-    pending = _with_rows(site, newsroom, lang, facts, memory.rows, pending)
     search = digest(common, [facts[r.path].digest for r in newsroom.releases])
+    manifest["search"] = {"inputs": search}
+
+    def search_index() -> None:
+        """The export's search index, made here while the workers make the pages."""
+        if not _search_index_kept(out, old, search, manifest, report):
+            rows = _index_rows(site, newsroom, lang, facts, memory.rows)
+            _write_search_index(out, memory.index.files(rows), old_pages, manifest, report)
+
     with rendered_ahead(_render_ahead([job for job, _ in pending])):
         if forks(len(pending)):
             languages = {lang, *(r.language for r in newsroom.releases)}
             load_page_templates(site, languages)
         pending.sort(key=lambda item: not item[0].heavy)
-        made = fork_map(_make, pending)
-        rows = {url: row for url, row in made if row is not None}
-        index = None
-        if not _search_index_kept(out, old, search, manifest, report):
-            index = _index_rows(site, newsroom, lang, facts, memory.rows, rows)
-    for number, (url, _row) in enumerate(made, report.unchanged + 1):
+        made = fork_map(_make, pending, meanwhile=search_index)
+    if progress:
+        progress(unchanged + 1, total, SEARCH_INDEX_URL)
+    for number, url in enumerate(made, unchanged + 2):
         report.rendered.append(url)
         if progress:
             progress(number, total, url)
-    manifest["search"] = {"inputs": search}
-    if index is not None:
-        _write_search_index(out, index, old_pages, manifest, report)
-    if progress:
-        progress(len(jobs) + 1, total, SEARCH_INDEX_URL)
     old_files: dict[str, str] = old.get("files", {})
     for number, (url, source) in enumerate(copies.items(), len(jobs) + 2):
         path = output_path(out, url)
@@ -554,13 +512,12 @@ def _ahead(item: tuple[str, str, bool]) -> Rendering:
     return render_ahead(*item)
 
 
-def _make(item: tuple[Job, Path]) -> tuple[str, list[str] | None]:
-    """Render one page and write it (in a worker process for big builds); gives its URL, and
-    the search index row it was asked to make too."""
+def _make(item: tuple[Job, Path]) -> str:
+    """Render one page and write it (in a worker process for big builds); gives its URL."""
     job, path = item
     data = job.make()
     _write(path, data.encode("utf-8") if isinstance(data, str) else data)
-    return job.url, job.row() if job.row else None
+    return job.url
 
 
 def _remove_stale(

@@ -33,6 +33,7 @@ from pressroom.legal import LegalPages
 from pressroom.newsroom import uploads_used
 from pressroom.parallel import fork_map
 from pressroom.release import Release
+from pressroom.search import StaticSearchIndex, index_words
 from pressroom.store import (
     Catalog,
     Uploads,
@@ -44,7 +45,7 @@ from pressroom.store import (
 
 CACHE_FILE = "build-cache.pickle"
 SEARCH_CACHE_FILE = "build-search.pickle"
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 MANIFEST_FILE = ".pressroom-build.json"
 
 
@@ -95,6 +96,7 @@ class Facts:
     digest: str  # changes exactly when the file (or the settings) does
     listed: str  # digest of what a listing shows of it
     uploads: frozenset[str]  # the uploads it shows or links
+    words: tuple[str, str] = ("", "")  # its words for the export's search (``index_words``)
 
 
 def listed_digest(release: Release) -> str:
@@ -139,7 +141,9 @@ def _parse(site: Site, settings: str, uploads: Uploads, item: tuple[str, Version
     # uploads_used's memo serves the server's repeated questions; a fresh release would only
     # be hashed (its whole body) to miss it.
     used = uploads_used.__wrapped__(release)
-    facts = Facts(digest(settings, path, version), listed_digest(release), used)
+    facts = Facts(
+        digest(settings, path, version), listed_digest(release), used, index_words(release)
+    )
     return Entry(version, facts, _pack(parsed), parsed)
 
 
@@ -301,6 +305,8 @@ class BuildMemory:
     releases: ReleaseCache
     rows: SearchRows
     legal: LegalPages
+    # The export's search index files: a watch updates them after an edit (not kept on disk).
+    index: StaticSearchIndex = field(default_factory=StaticSearchIndex)
 
     @classmethod
     def load(cls, site: Site) -> BuildMemory:

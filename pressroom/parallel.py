@@ -49,14 +49,21 @@ def forks(count: int, min_items: int | None = None) -> bool:
 
 
 def fork_map(
-    function: Callable[[T], R], items: Sequence[T], min_items: int | None = None
+    function: Callable[[T], R],
+    items: Sequence[T],
+    min_items: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[R]:
     """``[function(i) for i in items]``, over forked workers when the batch is big enough.
 
     Results travel back pickled; ``function`` and ``items`` do not (the workers inherit them).
+    ``meanwhile`` is work of the calling process the workers do not need: it runs while they
+    work (they are forked first, and inherit none of it), or first when the batch runs here.
     """
     global _WORK
     if not forks(len(items), min_items):
+        if meanwhile is not None:
+            meanwhile()
         return [function(item) for item in items]
     workers = _workers()
     _WORK = (function, items)
@@ -66,7 +73,10 @@ def fork_map(
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             chunk = max(1, len(items) // (workers * 32))
-            return pool.map(_run, range(len(items)), chunksize=chunk)
+            result = pool.map_async(_run, range(len(items)), chunksize=chunk)
+            if meanwhile is not None:
+                meanwhile()
+            return result.get()
     finally:
         _WORK = None
         gc.unfreeze()

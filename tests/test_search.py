@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from pressroom.config import Site
 from pressroom.search import (
     MAX_RESULTS,
     SearchIndexCache,
+    StaticSearchIndex,
     document,
     query_terms,
     shard_file,
@@ -183,3 +185,22 @@ def test_static_index_results_are_in_files_of_a_few_hundred(
         ["/4/"],
     ]
     assert files["w-te.json"]["w"] == {"texte": [0, 1, 1, 1, 1]}
+
+
+def test_static_index_updated_in_place_is_the_index_made_anew() -> None:
+    """A watch updates the index after an edit; the files must be those of a fresh build."""
+    rng = random.Random(7)
+    vocabulary = [f"{a}{b}{c}" for a in "abcé" for b in "lmnœ" for c in "xyz"] + ["a", "é"]
+
+    def row(number: int) -> list[str]:
+        text = " ".join(rng.sample(vocabulary, rng.randint(0, 12)))
+        return _row(f"/{number}/", " ".join(rng.sample(vocabulary, rng.randint(0, 2))), text)
+
+    rows = [row(n) for n in range(40)]
+    index = StaticSearchIndex()
+    index.files(rows)
+    for _ in range(60):
+        rows = list(rows)
+        for number in rng.sample(range(len(rows)), rng.randint(1, 2)):
+            rows[number] = row(number)
+        assert index.files(rows) == static_search_files(rows)
