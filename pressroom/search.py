@@ -65,18 +65,49 @@ def document(release: Release) -> Document:
 
 
 class _Postings:
-    """Which documents hold each word, and the words in order, to find those a term begins."""
+    """Which releases (by number) hold each word, and the words in order, to find those a
+    term begins. Never changed once made: a request may be reading it while the next is."""
 
-    def __init__(self, words_of: list[frozenset[str]]) -> None:
+    def __init__(self, postings: dict[str, set[int]], vocabulary: list[str]) -> None:
+        self.postings = postings
+        self.vocabulary = vocabulary
+
+    @classmethod
+    def of(cls, words_of: dict[int, frozenset[str]]) -> _Postings:
         postings: dict[str, set[int]] = {}
-        for number, found in enumerate(words_of):
+        for number, found in words_of.items():
             for word in found:
                 postings.setdefault(word, set()).add(number)
-        self.vocabulary = sorted(postings)
-        self.postings = postings
+        return cls(postings, sorted(postings))
+
+    def changed(
+        self, removed: dict[int, frozenset[str]], added: dict[int, frozenset[str]]
+    ) -> _Postings:
+        """The postings with these releases' words taken out and put in: only the words they
+        hold are copied, so an edit costs its words, not the whole vocabulary's."""
+        postings = dict(self.postings)
+        copied: set[str] = set()
+
+        def own(word: str) -> set[int]:
+            if word not in copied:
+                postings[word] = set(postings.get(word, ()))
+                copied.add(word)
+            return postings[word]
+
+        for number, found in removed.items():
+            for word in found:
+                own(word).discard(number)
+        for number, found in added.items():
+            for word in found:
+                own(word).add(number)
+        gone = [word for word in copied if not postings[word]]
+        for word in gone:
+            del postings[word]
+        new = any(word not in self.postings for word in copied)
+        return _Postings(postings, sorted(postings) if gone or new else self.vocabulary)
 
     def matching(self, term: str) -> set[int]:
-        """Documents holding a word that begins with ``term``."""
+        """Releases holding a word that begins with ``term``."""
         found: set[int] = set()
         start = bisect.bisect_left(self.vocabulary, term)
         for word in self.vocabulary[start:]:
@@ -87,13 +118,26 @@ class _Postings:
 
 
 class SearchIndex:
-    """An inverted index of a catalog's releases (drafts included; filtered at query time)."""
+    """An inverted index of a catalog's releases (drafts included; filtered at query time).
 
-    def __init__(self, documents: list[Document]) -> None:
+    Releases are numbered by ``SearchIndexCache``, a number per path that outlives edits, so
+    that an index made after an edit shares the postings of the words the edit left alone.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        documents: dict[int, Document],
+        all_words: _Postings | None = None,
+        title_words: _Postings | None = None,
+    ) -> None:
         self.documents = documents
-        self._all = _Postings([d.all_words for d in documents])
+        self._all = all_words or _Postings.of({n: d.all_words for n, d in documents.items()})
         # Titles have their own: ranking thousands of hits by title looks each term up once.
-        self._titles = _Postings([d.title_words for d in documents])
+        self._titles = title_words or _Postings.of({n: d.title_words for n, d in documents.items()})
+        # Newest first; ties keep the catalog's order (then by path).
+        position = {release.path: n for n, release in enumerate(catalog.releases)}
+        self._order = {n: (d.release.date, -position[d.release.path]) for n, d in documents.items()}
 
     def search(self, query: str, now: datetime) -> list[Release]:
         """Public releases matching every term, those matching in the title first, newest first."""
@@ -108,39 +152,61 @@ class SearchIndex:
                 return []
         assert hits is not None
         in_titles = [self._titles.matching(t) for t in terms]
-        documents = self.documents
-        # Ties keep the catalog's order (newest first, then by path): hence -n.
+        documents, order = self.documents, self._order
         ranked = [
-            (sum(n in titled for titled in in_titles), documents[n].release.date, -n)
+            (sum(n in titled for titled in in_titles), order[n], n)
             for n in hits
             if documents[n].release.is_public(now)
         ]
         ranked.sort(reverse=True)
-        return [documents[-n].release for _, _, n in ranked[:MAX_RESULTS]]
+        return [documents[n].release for *_, n in ranked[:MAX_RESULTS]]
 
 
 class SearchIndexCache:
-    """The index of the latest catalog; unchanged releases keep their parsed words."""
+    """The index of the latest catalog. When a few releases changed, only their words are
+    read again and only the words they hold are updated (at 5,000 releases, reading them
+    all takes over a second)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._index: SearchIndex | None = None
-        self._documents: dict[str, Document] = {}
+        self._numbers: dict[str, int] = {}  # a release's number, by path
 
     def get(self, catalog: Catalog) -> SearchIndex:
         with self._lock:
-            if self._index is not None and self._catalog is catalog:
-                return self._index
-            documents = []
-            known = self._documents
+            index = self._index
+            if index is not None and self._catalog is catalog:
+                return index
+            known = index.documents if index is not None else {}
+            numbers = self._numbers
+            documents: dict[int, Document] = {}
+            removed: dict[int, Document] = {}
+            added: dict[int, Document] = {}
             for release in catalog.releases:
-                doc = known.get(release.path)
+                number = numbers.setdefault(release.path, len(numbers))
+                doc = known.get(number)
                 if doc is None or doc.release is not release:
-                    doc = document(release)
-                documents.append(doc)
-            self._documents = {d.release.path: d for d in documents}
-            self._index = SearchIndex(documents)
+                    if doc is not None:
+                        removed[number] = doc
+                    doc = added[number] = document(release)
+                documents[number] = doc
+            removed.update((n, d) for n, d in known.items() if n not in documents)
+            if index is None or len(removed) + len(added) > max(16, len(documents) // 4):
+                self._index = SearchIndex(catalog, documents)
+            else:
+                self._index = SearchIndex(
+                    catalog,
+                    documents,
+                    index._all.changed(
+                        {n: d.all_words for n, d in removed.items()},
+                        {n: d.all_words for n, d in added.items()},
+                    ),
+                    index._titles.changed(
+                        {n: d.title_words for n, d in removed.items()},
+                        {n: d.title_words for n, d in added.items()},
+                    ),
+                )
             self._catalog = catalog
             return self._index
 

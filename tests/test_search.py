@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from pressroom.config import Site
+from pressroom.release import Release
 from pressroom.search import (
     MAX_RESULTS,
     SearchIndexCache,
@@ -23,6 +25,7 @@ from pressroom.search import (
 )
 from pressroom.store import Catalog, ReleaseStore
 from pressroom.web import create_app
+from pressroom.web.public import warm_up
 from tests.newsroom_sites import corpus_site, small_site
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -100,7 +103,41 @@ def test_index_is_rebuilt_only_when_the_catalog_changes(site: Site) -> None:
     (site.releases_dir / "nouveau.md").write_text("---\ntitle: Nouveau\ndate: 2024-01-01\n---\n")
     second = cache.get(store.load())
     assert second is not first
-    assert second.documents[-1].release is not None
+    paths = {doc.release.path: doc for doc in second.documents.values()}
+    assert paths["releases/nouveau.md"].release.title == "Nouveau"
+    assert [r.title for r in second.search("nouveau", NOW)] == ["Nouveau"]
+    assert first.search("nouveau", NOW) == []  # an index a request holds does not change
+
+
+QUERIES = ["numerique", "etat", "numer", "france services", "e", "donnees publiques", "xylo"]
+
+
+def test_index_updated_after_edits_answers_as_an_index_made_anew(tmp_path: Path) -> None:
+    """The server updates its index for the releases that changed; every answer must be the
+    one an index of the whole catalog, made anew, gives."""
+    site = corpus_site(tmp_path / "site")
+    store = ReleaseStore(site, recheck=0)
+    cache = SearchIndexCache()
+    cache.get(store.load())
+    files = sorted(p for p in site.releases_dir.rglob("*") if p.suffix in (".md", ".markdown"))
+    rng = random.Random(3)
+    for step in range(6):
+        for path in rng.sample(files, 2):
+            text = path.read_text(encoding="utf-8")
+            if step % 3 == 2:  # a word taken out of a title and a body
+                text = text.replace("numérique", "digital")
+            else:
+                text = text.rstrip("\n") + f"\n\nXylophone {step} données.\n"
+            path.write_text(text, encoding="utf-8")
+            os.utime(path, ns=(step * 10**9, step * 10**9))
+        if step == 3:
+            files[0].unlink()  # a release removed
+            files = files[1:]
+        catalog = store.load()
+        updated = cache.get(catalog)
+        anew = SearchIndexCache().get(catalog)
+        for query in QUERIES:
+            assert updated.search(query, NOW) == anew.search(query, NOW), (step, query)
 
 
 def test_search_page_lists_results(site: Site) -> None:
@@ -204,3 +241,28 @@ def test_static_index_updated_in_place_is_the_index_made_anew() -> None:
         for number in rng.sample(range(len(rows)), rng.randint(1, 2)):
             rows[number] = row(number)
         assert index.files(rows) == static_search_files(rows)
+
+
+def test_warm_up_indexes_before_the_first_search(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(site, {"TESTING": True, "SECRET_KEY": "t"})
+    warm_up(app)
+    indexed: list[Release] = []
+    monkeypatch.setattr("pressroom.search.document", lambda r: indexed.append(r))
+    html = app.test_client().get("/espace-presse/recherche?q=etat").get_data(as_text=True)
+    assert "Premier communiqué" in html
+    assert indexed == []  # the warm-up did it
+
+
+def test_failed_warm_up_is_logged_and_the_server_goes_on(
+    site: Site, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(site, {"TESTING": True, "SECRET_KEY": "t"})
+
+    def unreadable(_catalog: Catalog) -> None:
+        raise OSError("disque illisible")
+
+    monkeypatch.setattr(SearchIndexCache, "get", lambda self, catalog: unreadable(catalog))
+    warm_up(app)
+    assert "warm-up failed" in caplog.text

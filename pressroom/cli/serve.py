@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import click
 
 from pressroom.cli.context import current_site, say
@@ -19,9 +21,11 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     from waitress import serve as waitress_serve
 
     from pressroom.web import create_app
+    from pressroom.web.public import warm_up
 
     site = current_site()
     app = create_app(site)
+    threading.Thread(target=warm_up, args=(app,), name="pressroom-warm-up", daemon=True).start()
     url = f"http://{host}:{port}/espace-presse/"
     click.echo(say(site, "pressroom: serving {root} on {url}", root=str(site.root), url=url))
     consumer = None

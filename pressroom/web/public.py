@@ -100,6 +100,19 @@ def services(app: Flask | None = None) -> NewsroomServices:
     return found
 
 
+def warm_up(app: Flask) -> None:
+    """Read the releases and index them for search now, so that the first visitors do not
+    wait for it (about 2.5 s at 5,000 releases). Run in a thread by ``pressroom serve``; a
+    problem is logged, and the first request meets it again."""
+    try:
+        with app.app_context():
+            catalog = state.catalog()
+            services(app).search.get(catalog)
+            current_newsroom()
+    except Exception:  # a warm-up never stops the server
+        logger.exception("warm-up failed; the first request will read the releases")
+
+
 def current_newsroom() -> Newsroom:
     """The public newsroom at this request's moment."""
     site = state.site()
