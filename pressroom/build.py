@@ -388,7 +388,7 @@ def build_site(
         """The export's search index, made here while the workers make the pages."""
         if not _search_index_kept(out, old, search, manifest, report):
             rows = _index_rows(site, newsroom, lang, facts, memory.rows)
-            _write_search_index(out, memory.index.files(rows), old_pages, manifest, report)
+            _write_search_index(out, memory.rows.index_files(rows), old_pages, manifest, report)
 
     with rendered_ahead(_render_ahead([job for job, _ in pending])):
         if forks(len(pending)):

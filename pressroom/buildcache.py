@@ -235,16 +235,34 @@ class SearchRows:
     index; gathering a thousand ready rows into its files is not.
     """
 
-    def __init__(self, site: Site, rows: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        rows: dict[str, list[str]] | None = None,
+        index: StaticSearchIndex | None = None,
+    ) -> None:
         self.site = site
         self.rows: dict[str, list[str]] = rows if rows is not None else {}
+        # The index files made of the rows, kept too: a one-shot rebuild then updates the
+        # files of the words that changed instead of inverting every row again.
+        self.index = index if index is not None else StaticSearchIndex()
         self._dirty = False
 
     @classmethod
     def load(cls, site: Site) -> SearchRows:
         data = _load_pickle(site.instance_dir / SEARCH_CACHE_FILE)
-        rows = data.get("rows") if data.get("version") == CACHE_VERSION else None
-        return cls(site, rows if isinstance(rows, dict) else None)
+        fits = data.get("version") == CACHE_VERSION
+        rows, index = (data.get("rows"), data.get("index")) if fits else (None, None)
+        return cls(
+            site,
+            rows if isinstance(rows, dict) else None,
+            index if isinstance(index, StaticSearchIndex) else None,
+        )
+
+    def index_files(self, rows: list[list[str]]) -> dict[str, bytes]:
+        """The export's search index files for these rows (see ``StaticSearchIndex``)."""
+        self._dirty = True
+        return self.index.files(rows)
 
     def keep(self, rows: dict[str, list[str]]) -> None:
         """Remember these rows only (those of the releases of the index just made)."""
@@ -254,7 +272,7 @@ class SearchRows:
 
     def save(self) -> None:
         if self._dirty:
-            data = {"version": CACHE_VERSION, "rows": self.rows}
+            data = {"version": CACHE_VERSION, "rows": self.rows, "index": self.index}
             _save_pickle(self.site, SEARCH_CACHE_FILE, data)
             self._dirty = False
 
@@ -305,8 +323,6 @@ class BuildMemory:
     releases: ReleaseCache
     rows: SearchRows
     legal: LegalPages
-    # The export's search index files: a watch updates them after an edit (not kept on disk).
-    index: StaticSearchIndex = field(default_factory=StaticSearchIndex)
 
     @classmethod
     def load(cls, site: Site) -> BuildMemory:

@@ -322,3 +322,27 @@ def test_build_refuses_to_write_into_the_site(small: Site) -> None:
     result = CliRunner().invoke(cli, ["--site", str(small.root), "build", "--out", str(small.root)])
     assert result.exit_code == 1
     assert "cannot hold the site itself" in result.output
+
+
+def test_one_shot_rebuild_updates_the_kept_search_index(
+    small: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second ``pressroom build`` reads the search index it kept in instance/ and updates
+    the files of the words that changed: the same files a build from scratch makes."""
+    out = tmp_path / "out"
+    build_site(small, out, pdf=False, now=NOW)
+    path = small.releases_dir / "2022-05-10-deuxieme-communique.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nUn xylophone.\n", encoding="utf-8")
+
+    def refused(*_args: object) -> None:
+        raise AssertionError("the whole index was made again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("pressroom.search.StaticSearchIndex._rebuild", refused)
+        build_site(small, out, pdf=False, now=NOW)
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(small.instance_dir)
+    build_site(small, fresh, pdf=False, now=NOW)
+    kept = {p.name: p.read_bytes() for p in (out / INDEX).iterdir()}
+    assert kept == {p.name: p.read_bytes() for p in (fresh / INDEX).iterdir()}
+    assert "xylophone" in json.loads(kept["w-xy.json"])["w"]
