@@ -19,8 +19,10 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
 PAGE = "/espace-presse/numerique-letat-recrute-300-postes-lors-de-son-forum-de-lemploi-tech/"
 
 
@@ -48,16 +50,35 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--seconds", type=int, default=10, help="length of the wrk run")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--corpus-copies",
+        type=int,
+        default=0,
+        help="serve the corpus copied this many times instead of the demo site (62: 5,022)",
+    )
     args = parser.parse_args()
     gunicorn = REPO / ".venv" / "bin" / "gunicorn"
     if not gunicorn.exists() or shutil.which("wrk") is None:
         print("bench: needs gunicorn (pip install -e '.[bench]') and wrk (apt-get install wrk)")
         return 2
+    page = PAGE
     with tempfile.TemporaryDirectory(prefix="pressroom-serve-") as tmp:
         site = Path(tmp) / "site"
-        shutil.copytree(REPO / "releases", site / "releases")
-        shutil.copytree(REPO / "pages", site / "pages")
-        shutil.copyfile(REPO / "pressroom.toml", site / "pressroom.toml")
+        if args.corpus_copies:
+            # Every request checks the releases are current: at 5,000 files that must stay
+            # cheaper than the page itself.
+            from build import make_sources
+
+            from pressroom.config import load_site
+            from pressroom.store import load_catalog
+
+            site, _jekyll, count = make_sources(Path(tmp), args.corpus_copies, distinct=True)
+            page = load_catalog(load_site(site)).releases[0].url
+            print(f"{count} release files; page {page}")
+        else:
+            shutil.copytree(REPO / "releases", site / "releases")
+            shutil.copytree(REPO / "pages", site / "pages")
+            shutil.copyfile(REPO / "pressroom.toml", site / "pressroom.toml")
         port = free_port()
         env = {**os.environ, "PRESSROOM_SITE": str(site), "PRESSROOM_SECRET_KEY": "bench"}
         server = subprocess.Popen(
@@ -74,7 +95,7 @@ def main() -> int:
             env=env,
         )
         try:
-            url = f"http://127.0.0.1:{port}{PAGE}"
+            url = f"http://127.0.0.1:{port}{quote(page)}"
             wait_until_up(url)
             result = subprocess.run(
                 ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s", url],

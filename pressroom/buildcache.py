@@ -45,7 +45,7 @@ from pressroom.store import (
 
 CACHE_FILE = "build-cache.pickle"
 SEARCH_CACHE_FILE = "build-search.pickle"
-CACHE_VERSION = 6
+CACHE_VERSION = 7  # also the format of the search index files kept with the rows
 MANIFEST_FILE = ".pressroom-build.json"
 
 

@@ -24,6 +24,13 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 SUPPORTED_LANGUAGES = ("fr", "en")
 
 
+def format_number(value: int, lang: str) -> str:
+    """A count as readers of the language write it: "1 053" in French, "1,053" in English."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=base_language(lang))
+
+
 def base_language(lang: str) -> str:
     """``fr-FR`` → ``fr``; anything unknown → ``fr``, the default interface language."""
     code = (lang or "fr").replace("_", "-").split("-")[0].lower()

@@ -30,6 +30,7 @@ from pressroom.render.context import (
     uploads_folder,
 )
 from pressroom.render.html import render_release, render_template, template_environment
+from pressroom.search import Found
 
 SEARCH_URL = "/espace-presse/recherche"
 STATIC_SEARCH_URL = "/espace-presse/recherche/"
@@ -303,7 +304,7 @@ def render_search_page(
     newsroom: Newsroom,
     chrome: Chrome,
     query: str,
-    results: list[Release] | None,
+    found: Found | None,
 ) -> str:
     """Search results (server), or the empty page the export's script fills in (``None``)."""
     return _page(
@@ -311,7 +312,8 @@ def render_search_page(
         "page/search.html",
         chrome,
         query=query,
-        entries=None if results is None else [entry(site, r, chrome.ui_lang) for r in results],
+        entries=None if found is None else [entry(site, r, chrome.ui_lang) for r in found.releases],
+        total=0 if found is None else found.total,
         newsroom=newsroom,
         canonical=absolute(site, STATIC_SEARCH_URL),
     )

@@ -64,6 +64,14 @@ def document(release: Release) -> Document:
     )
 
 
+@dataclass(frozen=True)
+class Found:
+    """What a search found: how many releases match, and the first ``MAX_RESULTS``."""
+
+    releases: list[Release]
+    total: int
+
+
 class _Postings:
     """Which releases (by number) hold each word, and the words in order, to find those a
     term begins. Never changed once made: a request may be reading it while the next is."""
@@ -139,17 +147,17 @@ class SearchIndex:
         position = {release.path: n for n, release in enumerate(catalog.releases)}
         self._order = {n: (d.release.date, -position[d.release.path]) for n, d in documents.items()}
 
-    def search(self, query: str, now: datetime) -> list[Release]:
+    def search(self, query: str, now: datetime) -> Found:
         """Public releases matching every term, those matching in the title first, newest first."""
         terms = query_terms(query)
         if not terms:
-            return []
+            return Found([], 0)
         hits: set[int] | None = None
         for term in sorted(terms, key=len, reverse=True):  # long terms are the most selective
             matching = self._all.matching(term)
             hits = matching if hits is None else hits & matching
             if not hits:
-                return []
+                return Found([], 0)
         assert hits is not None
         in_titles = [self._titles.matching(t) for t in terms]
         documents, order = self.documents, self._order
@@ -159,7 +167,7 @@ class SearchIndex:
             if documents[n].release.is_public(now)
         ]
         ranked.sort(reverse=True)
-        return [documents[n].release for *_, n in ranked[:MAX_RESULTS]]
+        return Found([documents[n].release for *_, n in ranked[:MAX_RESULTS]], len(ranked))
 
 
 class SearchIndexCache:
@@ -250,7 +258,8 @@ class StaticSearchIndex:
     """The export's search index, by file name under ``index/``, from ``static_row`` rows in
     the order results come (newest first): a release is its row number.
 
-    ``keys.json`` says how many releases there are and which word files exist; each word file
+    ``keys.json`` says how many releases there are, how many results to list and which word
+    files exist; each word file
     holds, for every word beginning with its key, the releases having it (``w``) and having it
     in their title (``t``); ``docs-K.json`` holds what the results of rows K×500... show.
 
@@ -335,7 +344,8 @@ class StaticSearchIndex:
 
     def _keys(self, count: int) -> bytes:
         keys = {key: shard_file(key) for key in sorted(self._by_key)}
-        return _json({"count": count, "docs": DOCS_PER_FILE, "keys": keys})
+        shown = MAX_RESULTS  # as many results as the server lists
+        return _json({"count": count, "docs": DOCS_PER_FILE, "shown": shown, "keys": keys})
 
 
 def _docs_file(number: int) -> str:

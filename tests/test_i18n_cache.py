@@ -33,7 +33,7 @@ def test_second_process_reads_the_kept_catalogue(
 
     monkeypatch.setattr(i18n, "_compile", no_compiling)
     assert i18n.gettext("fr", "Sign in") == "Connexion"
-    assert i18n.ngettext("fr", "%(num)d press release", "%(num)d press releases", 2).endswith(
+    assert i18n.ngettext("fr", "%(num)s press release", "%(num)s press releases", 2).endswith(
         "communiqués"
     )
 

@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from pressroom.config import Site
+from pressroom.i18n import format_number
 from pressroom.release import Release
 from pressroom.search import (
     MAX_RESULTS,
@@ -38,7 +39,7 @@ def site(tmp_path: Path) -> Site:
 
 def titles(site: Site, query: str, now: datetime = NOW) -> list[str]:
     catalog = ReleaseStore(site).load()
-    return [r.title for r in SearchIndexCache().get(catalog).search(query, now)]
+    return [r.title for r in SearchIndexCache().get(catalog).search(query, now).releases]
 
 
 def test_unaccented_query_finds_accented_word(site: Site) -> None:
@@ -105,8 +106,8 @@ def test_index_is_rebuilt_only_when_the_catalog_changes(site: Site) -> None:
     assert second is not first
     paths = {doc.release.path: doc for doc in second.documents.values()}
     assert paths["releases/nouveau.md"].release.title == "Nouveau"
-    assert [r.title for r in second.search("nouveau", NOW)] == ["Nouveau"]
-    assert first.search("nouveau", NOW) == []  # an index a request holds does not change
+    assert [r.title for r in second.search("nouveau", NOW).releases] == ["Nouveau"]
+    assert first.search("nouveau", NOW).total == 0  # an index a request holds does not change
 
 
 QUERIES = ["numerique", "etat", "numer", "france services", "e", "donnees publiques", "xylo"]
@@ -147,6 +148,22 @@ def test_search_page_lists_results(site: Site) -> None:
     assert 'href="/espace-presse/premier-communique/"' in html
 
 
+def test_search_page_says_how_many_match_beyond_those_listed(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pressroom.search.MAX_RESULTS", 1)
+    web: FlaskClient = create_app(site, {"TESTING": True, "SECRET_KEY": "t"}).test_client()
+    html = web.get("/espace-presse/recherche?q=communique").get_data(as_text=True)
+    assert "communiqués trouvés ; les 1 premiers sont affichés." in html
+    assert html.count('class="entry"') == 1
+
+
+def test_counts_are_written_as_readers_of_the_language_write_them() -> None:
+    assert format_number(1053, "fr") == "1\u202f053"
+    assert format_number(1053, "en") == "1,053"
+    assert format_number(7, "fr-FR") == "7"
+
+
 def test_empty_search_result_says_so(site: Site) -> None:
     web: FlaskClient = create_app(site, {"TESTING": True, "SECRET_KEY": "t"}).test_client()
     html = web.get("/espace-presse/recherche?q=zanzibar").get_data(as_text=True)
@@ -165,7 +182,7 @@ def _ranked_one_by_one(catalog: Catalog, query: str, now: datetime) -> list[str]
             in_title = sum(any(w.startswith(t) for w in doc.title_words) for t in terms)
             found.append((in_title, release.date, release.url))
     found.sort(key=lambda hit: (hit[0], hit[1]), reverse=True)
-    return [url for _, _, url in found[:MAX_RESULTS]]
+    return [url for _, _, url in found]
 
 
 @pytest.mark.parametrize(
@@ -174,7 +191,9 @@ def _ranked_one_by_one(catalog: Catalog, query: str, now: datetime) -> list[str]
 def test_indexed_search_ranks_the_corpus_as_one_by_one(tmp_path: Path, query: str) -> None:
     catalog = ReleaseStore(corpus_site(tmp_path / "site")).load()
     found = SearchIndexCache().get(catalog).search(query, NOW)
-    assert [r.url for r in found] == _ranked_one_by_one(catalog, query, NOW)
+    expected = _ranked_one_by_one(catalog, query, NOW)
+    assert [r.url for r in found.releases] == expected[:MAX_RESULTS]
+    assert found.total == len(expected)
 
 
 def _row(url: str, title: str, text: str) -> list[str]:

@@ -32,7 +32,7 @@ from jinja2.parser import Parser
 
 from pressroom.config import Site
 from pressroom.errors import PressroomError
-from pressroom.i18n import base_language, translations
+from pressroom.i18n import base_language, format_number, translations
 from pressroom.render.context import ReleaseView, release_view
 
 Medium = Literal["page", "print", "mail"]
@@ -181,6 +181,7 @@ def _environment(theme_dirs: tuple[Path, ...]) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["number"] = format_number  # {{ count|number(lang) }}
     return env
 
 

@@ -46,7 +46,7 @@ from pressroom.pages import (
 )
 from pressroom.pdfsupport import pdf_file_name
 from pressroom.release import Release, upload_name
-from pressroom.search import SearchIndexCache
+from pressroom.search import Found, SearchIndexCache
 from pressroom.web import state
 from pressroom.web.pagecache import (
     CachedPage,
@@ -183,9 +183,9 @@ def search() -> Response:
     site = state.site()
     query = request.args.get("q", "")[:MAX_QUERY].strip()
     newsroom = current_newsroom()
-    results = services().search.get(state.catalog()).search(query, state.now()) if query else []
+    found = services().search.get(state.catalog()).search(query, state.now()) if query else None
     frame = chrome()
-    html = render_search_page(site, newsroom, frame, query, results)
+    html = render_search_page(site, newsroom, frame, query, found or Found([], 0))
     body = html.encode("utf-8")
     etag = hashlib.blake2b(body, digest_size=16).hexdigest()
     return _respond(CachedPage(body, etag, datetime.now(UTC)))

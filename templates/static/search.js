@@ -9,7 +9,6 @@
   var box = document.getElementById("search-results");
   var input = document.getElementById("search-query");
   if (!box || !input || !window.fetch || !window.Uint8Array) { return; }
-  var MAX_RESULTS = 200;
   var loaded = {};
   function load(name) {
     if (!loaded[name]) {
@@ -54,8 +53,11 @@
       box.appendChild(element("p", "empty", box.getAttribute("data-none")));
       return;
     }
+    var number = new Intl.NumberFormat(document.documentElement.lang || undefined).format;
     var label = docs.total === 1 ? box.getAttribute("data-count-one")
-      : box.getAttribute("data-count-many").replace("%(num)s", String(docs.total));
+      : docs.total > docs.shown.length ? box.getAttribute("data-count-more")
+        .replace("%(num)s", number(docs.total)).replace("%(shown)s", number(docs.shown.length))
+      : box.getAttribute("data-count-many").replace("%(num)s", number(docs.total));
     box.appendChild(element("p", "listing-count", label));
     var list = element("ol", "entries");
     docs.shown.forEach(function (d) {
@@ -90,7 +92,7 @@
       for (var n = 0; n < count; n++) { if (matched[n] === wanted.length) { hits.push(n); } }
       // Numbers are newest first: ties on the title keep that order.
       hits.sort(function (a, b) { return inTitle[b] - inTitle[a] || a - b; });
-      var shown = hits.slice(0, MAX_RESULTS);
+      var shown = hits.slice(0, meta.shown);
       var chunks = shown.map(function (n) { return Math.floor(n / meta.docs); });
       chunks = chunks.filter(function (c, i) { return chunks.indexOf(c) === i; });
       return Promise.all(chunks.map(function (c) { return load("docs-" + c + ".json"); }))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,7 +23,7 @@ from pressroom.config import Site
 from pressroom.search import SearchIndexCache
 from pressroom.store import load_catalog
 from tests.browser.conftest import axe_violations, horizontal_overflow
-from tests.newsroom_sites import CORPUS_RELEASES, corpus_site
+from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,16 +45,24 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Path]:
     return site, out
 
 
-@pytest.fixture(scope="module")
-def static_site(export: tuple[Site, Path]) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(export[1]))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+@contextmanager
+def _serving(folder: Path) -> Iterator[str]:
+    """A plain static server of ``folder`` on loopback, as any web server would serve it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=folder))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def static_site(export: tuple[Site, Path]) -> Iterator[str]:
+    with _serving(export[1]) as base:
+        yield base
 
 
 def _results(page: Any, base: str, query: str) -> list[str]:
@@ -74,7 +83,8 @@ def test_static_search_lists_what_the_server_search_lists(
 ) -> None:
     site, _ = export
     now = datetime.now(UTC)
-    expected = [r.url for r in SearchIndexCache().get(load_catalog(site)).search(query, now)]
+    found = SearchIndexCache().get(load_catalog(site)).search(query, now)
+    expected = [r.url for r in found.releases]
     assert _results(browser_page, static_site, query) == expected
     count = browser_page.inner_text("#search-results > p")
     if expected:
@@ -115,3 +125,15 @@ def test_static_search_from_the_keyboard_is_accessible(static_site: str, browser
     assert axe_violations(browser_page) == []
     browser_page.set_viewport_size({"width": 320, "height": 800})
     assert horizontal_overflow(browser_page) <= 0
+
+
+def test_static_search_says_how_many_match_beyond_those_listed(
+    tmp_path: Path, browser_page: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pressroom.search.MAX_RESULTS", 1)  # written into keys.json
+    out = tmp_path / "out"
+    build_site(small_site(tmp_path / "site"), out, pdf=False, now=datetime(2025, 1, 1, tzinfo=UTC))
+    with _serving(out) as base:
+        assert len(_results(browser_page, base, "communique")) == 1
+        count = browser_page.inner_text("#search-results > p")
+        assert count.endswith("communiqués trouvés ; les 1 premiers sont affichés.")
