@@ -50,7 +50,7 @@ from pressroom.pages import (
 from pressroom.parallel import fork_map, forks
 from pressroom.pdfsupport import pdf_available, pdf_file_name, render_pdf
 from pressroom.release import Release
-from pressroom.search import static_row
+from pressroom.search_static import static_row
 
 logger = logging.getLogger(__name__)
 # The export's search index: the files ``static/search.js`` reads, under the search page.

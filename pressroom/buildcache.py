@@ -33,7 +33,7 @@ from pressroom.legal import LegalPages
 from pressroom.newsroom import uploads_used
 from pressroom.parallel import fork_map
 from pressroom.release import Release
-from pressroom.search import StaticSearchIndex, index_words
+from pressroom.search_static import StaticSearchIndex, index_words
 from pressroom.store import (
     Catalog,
     Uploads,
@@ -228,11 +228,11 @@ def cached_catalog(site: Site) -> Catalog:
 
 
 class SearchRows:
-    """The static search index's rows (``search.static_index``) by release digest, kept
-    between builds.
+    """The static search index's rows (``search.static_row``) by release digest, and the
+    index files made of them, kept between builds.
 
-    Making a row (plain text of the chapeau and body, word lists) is the slow part of the
-    index; gathering a thousand ready rows into its files is not.
+    A row needs the release's summary (its chapeau rendered); a rebuild after one edit would
+    otherwise render a thousand chapeaux again to make one row.
     """
 
     def __init__(

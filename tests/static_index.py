@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pressroom.search import shard_file
+from pressroom.search_static import shard_file
 
 INDEX = "espace-presse/recherche/index"
 

@@ -338,7 +338,7 @@ def test_one_shot_rebuild_updates_the_kept_search_index(
         raise AssertionError("the whole index was made again")
 
     with monkeypatch.context() as patch:
-        patch.setattr("pressroom.search.StaticSearchIndex._rebuild", refused)
+        patch.setattr("pressroom.search_static.StaticSearchIndex._rebuild", refused)
         build_site(small, out, pdf=False, now=NOW)
     fresh = tmp_path / "fresh"
     shutil.rmtree(small.instance_dir)

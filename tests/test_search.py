@@ -14,16 +14,8 @@ from flask.testing import FlaskClient
 from pressroom.config import Site
 from pressroom.i18n import format_number
 from pressroom.release import Release
-from pressroom.search import (
-    MAX_RESULTS,
-    SearchIndexCache,
-    StaticSearchIndex,
-    document,
-    query_terms,
-    shard_file,
-    static_search_files,
-    words,
-)
+from pressroom.search import MAX_RESULTS, SearchIndexCache, document, query_terms, words
+from pressroom.search_static import StaticSearchIndex, shard_file, static_search_files
 from pressroom.store import Catalog, ReleaseStore
 from pressroom.web import create_app
 from pressroom.web.public import warm_up
@@ -231,7 +223,7 @@ def test_static_index_files_hold_each_word_under_its_first_two_letters() -> None
 def test_static_index_results_are_in_files_of_a_few_hundred(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("pressroom.search.DOCS_PER_FILE", 2)
+    monkeypatch.setattr("pressroom.search_static.DOCS_PER_FILE", 2)
     rows = [_row(f"/{n}/", f"Titre {n}", "texte") for n in range(5)]
     files = {name: json.loads(data) for name, data in static_search_files(rows).items()}
     assert files["keys.json"]["docs"] == 2
