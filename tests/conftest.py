@@ -197,3 +197,26 @@ def postgres_url() -> Iterator[str]:
         finally:
             forget_databases(rendered)
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def corpus_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Path]:
+    """The corpus site and its static export, built once for the tests that only read them."""
+    from pressroom.build import build_site
+    from tests.newsroom_sites import CORPUS_RELEASES, corpus_site
+
+    if not CORPUS_RELEASES.is_dir():
+        pytest.skip("corpus not available")
+    site = corpus_site(tmp_path_factory.mktemp("corpus"))
+    out = tmp_path_factory.mktemp("export")
+    build_site(site, out, pdf=False)
+    return site, out
+
+
+@pytest.fixture(scope="session")
+def static_server(corpus_export: tuple[Site, Path]) -> Iterator[str]:
+    """The corpus export served as any static web server would serve it."""
+    from tests.servers import serving_files
+
+    with serving_files(corpus_export[1]) as base:
+        yield base

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import shutil
-import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
@@ -31,40 +27,13 @@ from pressroom.config import Site, load_site
 from pressroom.markdown import plain_text
 from pressroom.pdfsupport import pdf_available
 from pressroom.store import load_catalog
-from tests.newsroom_sites import CORPUS_RELEASES, TESTS, corpus_site, small_site
+from tests.newsroom_sites import TESTS, small_site
 from tests.static_index import INDEX, shown_rows
 
 BASE = "https://presse.example.org"
 PREMIER = "/espace-presse/premier-communique/"
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 NO_CHAPEAU = TESTS / "data" / "watch" / "2023-06-01-sans-chapeau.md"
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """No access log on the test output."""
-
-
-@pytest.fixture(scope="module")
-def corpus_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Path]:
-    if not CORPUS_RELEASES.is_dir():
-        pytest.skip("corpus not available")
-    site = corpus_site(tmp_path_factory.mktemp("corpus"))
-    out = tmp_path_factory.mktemp("export")
-    build_site(site, out, pdf=False)
-    return site, out
-
-
-@pytest.fixture(scope="module")
-def static_server(corpus_export: tuple[Site, Path]) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(corpus_export[1]))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 class _Links(HTMLParser):

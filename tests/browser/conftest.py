@@ -8,17 +8,15 @@ vendored axe-core (WCAG 2.1 A and AA rules) on the page as it is.
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import TEST_PASSWORD
+from tests.servers import serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,25 +32,6 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """No access log on the test output."""
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve an app on 127.0.0.1 (a free port) while the block runs; gives its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from flask import Flask
 
 from pressroom.config import Site
 from pressroom.web import create_app
-from tests.browser.conftest import axe_violations, horizontal_overflow, serving
+from tests.browser.conftest import axe_violations, horizontal_overflow
 from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
+from tests.servers import serving
 
 pytestmark = pytest.mark.browser
 PREMIER = "/espace-presse/premier-communique/"

@@ -6,12 +6,7 @@ releases the server's search lists, in the same order.
 
 from __future__ import annotations
 
-import functools
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -23,46 +18,14 @@ from pressroom.config import Site
 from pressroom.search import SearchIndexCache
 from pressroom.store import load_catalog
 from tests.browser.conftest import axe_violations, horizontal_overflow
-from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
+from tests.newsroom_sites import CORPUS_RELEASES, small_site
+from tests.servers import serving_files
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CORPUS_RELEASES.is_dir(), reason="corpus not available"),
 ]
 SEARCH = "/espace-presse/recherche/"
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """No access log on the test output."""
-
-
-@pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Path]:
-    site = corpus_site(tmp_path_factory.mktemp("corpus"))
-    out = tmp_path_factory.mktemp("export")
-    build_site(site, out, pdf=False)
-    return site, out
-
-
-@contextmanager
-def _serving(folder: Path) -> Iterator[str]:
-    """A plain static server of ``folder`` on loopback, as any web server would serve it."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=folder))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture(scope="module")
-def static_site(export: tuple[Site, Path]) -> Iterator[str]:
-    with _serving(export[1]) as base:
-        yield base
 
 
 def _results(page: Any, base: str, query: str) -> list[str]:
@@ -79,13 +42,13 @@ def _results(page: Any, base: str, query: str) -> list[str]:
     ["numerique", "etat", "numer", "France services", "e", "données publiques 2021", "Œuvre"],
 )
 def test_static_search_lists_what_the_server_search_lists(
-    export: tuple[Site, Path], static_site: str, browser_page: Any, query: str
+    corpus_export: tuple[Site, Path], static_server: str, browser_page: Any, query: str
 ) -> None:
-    site, _ = export
+    site, _ = corpus_export
     now = datetime.now(UTC)
     found = SearchIndexCache().get(load_catalog(site)).search(query, now)
     expected = [r.url for r in found.releases]
-    assert _results(browser_page, static_site, query) == expected
+    assert _results(browser_page, static_server, query) == expected
     count = browser_page.inner_text("#search-results > p")
     if expected:
         assert count.startswith(("1 communiqué trouvé", f"{len(expected)} communiqués trouvés"))
@@ -94,31 +57,33 @@ def test_static_search_lists_what_the_server_search_lists(
 
 
 def test_static_search_reads_only_the_index_files_of_its_words(
-    static_site: str, browser_page: Any
+    static_server: str, browser_page: Any
 ) -> None:
     read: list[str] = []
     browser_page.on("request", lambda request: read.append(request.url.rsplit("/", 1)[-1]))
-    assert _results(browser_page, static_site, "numerique etat")
+    assert _results(browser_page, static_server, "numerique etat")
     index_files = sorted(name for name in read if name.endswith(".json"))
     assert index_files == ["docs-0.json", "keys.json", "w-et.json", "w-nu.json"]
 
 
-def test_static_search_says_when_nothing_matches(static_site: str, browser_page: Any) -> None:
-    assert _results(browser_page, static_site, "zanzibar") == []
+def test_static_search_says_when_nothing_matches(static_server: str, browser_page: Any) -> None:
+    assert _results(browser_page, static_server, "zanzibar") == []
     text = browser_page.inner_text("#search-results")
     assert text == "Aucun communiqué ne correspond à votre recherche."
 
 
 def test_static_search_says_when_its_index_cannot_be_read(
-    static_site: str, browser_page: Any
+    static_server: str, browser_page: Any
 ) -> None:
     browser_page.route("**/index/w-nu.json", lambda route: route.abort())
-    assert _results(browser_page, static_site, "numerique") == []
+    assert _results(browser_page, static_server, "numerique") == []
     assert "La recherche est indisponible" in browser_page.inner_text("#search-results")
 
 
-def test_static_search_from_the_keyboard_is_accessible(static_site: str, browser_page: Any) -> None:
-    browser_page.goto(static_site + SEARCH)
+def test_static_search_from_the_keyboard_is_accessible(
+    static_server: str, browser_page: Any
+) -> None:
+    browser_page.goto(static_server + SEARCH)
     browser_page.get_by_label("Mots à chercher", exact=False).fill("cybersécurité")
     browser_page.keyboard.press("Enter")
     browser_page.wait_for_selector("#search-results li")
@@ -133,7 +98,7 @@ def test_static_search_says_how_many_match_beyond_those_listed(
     monkeypatch.setattr("pressroom.search.MAX_RESULTS", 1)  # written into keys.json
     out = tmp_path / "out"
     build_site(small_site(tmp_path / "site"), out, pdf=False, now=datetime(2025, 1, 1, tzinfo=UTC))
-    with _serving(out) as base:
+    with serving_files(out) as base:
         assert len(_results(browser_page, base, "communique")) == 1
         count = browser_page.inner_text("#search-results > p")
         assert count.endswith("communiqués trouvés ; les 1 premiers sont affichés.")
