@@ -31,8 +31,8 @@ def static_row(
     return [url, release.title, date_text, release.category, summary[:240], *words]
 
 
-SHARD_LETTERS = 2
-DOCS_PER_FILE = 500
+SHARD_LETTERS = 2  # words are filed by their first two letters
+DOCS_PER_FILE = 500  # results' titles and summaries, this many releases a file
 
 
 def shard_file(key: str) -> str:
@@ -53,13 +53,13 @@ class StaticSearchIndex:
     the order results come (newest first): a release is its row number.
 
     ``keys.json`` says how many releases there are, how many results to list and which word
-    files exist; each word file
-    holds, for every word beginning with its key, the releases having it (``w``) and having it
-    in their title (``t``); ``docs-K.json`` holds what the results of rows K×500... show.
+    files exist; each word file holds, for every word beginning with its key, the releases
+    having it (``w``) and having it in their title (``t``); ``docs-K.json`` holds what the
+    results of rows K×500 to K×500+499 show.
 
-    Kept from one build to the next (``build --watch``): when a few rows changed in place,
-    only the words they gained or lost are updated, and only the files holding those words
-    are encoded again.
+    Kept from one build to the next (in ``--watch``, and in ``instance/`` between one-shot
+    builds): when a few rows changed in place, only the words they gained or lost are
+    updated, and only the files holding those words are encoded again.
     """
 
     def __init__(self) -> None:

@@ -1,9 +1,10 @@
 /* Search in the static export: the same rules as the server (every word of the query must
    begin a word of the release, ignoring case and accents; releases matching in the title
    first, then newest first), over the index the build writes in index/:
-   keys.json (how many releases, which word files exist), w-KEY.json (for the words beginning
-   with KEY, the releases having them, in all and in the title) and docs-N.json (what a result
-   shows). A search downloads the word files of its terms and the docs files of its results. */
+   keys.json (how many releases, how many results to list, which word files exist),
+   w-KEY.json (for the words beginning with KEY, the releases having them, in all and in the
+   title) and docs-N.json (what a result shows). A search downloads the word files of its
+   terms and the docs files of its results. */
 (function () {
   "use strict";
   var box = document.getElementById("search-results");
