@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import zlib
@@ -62,3 +63,14 @@ def corpus_site(root: Path) -> Site:
     shutil.copytree(REPO / "pages", root / "pages")
     (root / "pressroom.toml").write_text('[site]\nbase_url = "https://presse.example.org"\n')
     return load_site(root)
+
+
+def save_as_an_editor(path: Path, text: str) -> None:
+    """Save a file as pressroom and most editors do: a new file renamed over the old one.
+
+    Its folder's time changes, so a server sees the change at its next request; a file
+    rewritten in place is seen only at the next full check (``store.RECHECK_SECONDS``).
+    """
+    fresh = path.with_name(f".{path.name}.saving")
+    fresh.write_text(text, encoding="utf-8")
+    os.replace(fresh, path)

@@ -16,7 +16,7 @@ from pressroom.release import Release
 from pressroom.store import Catalog, load_catalog
 from pressroom.web import create_app
 from pressroom.web.public import services
-from tests.newsroom_sites import small_site
+from tests.newsroom_sites import save_as_an_editor, small_site
 
 PREMIER = "/espace-presse/premier-communique/"
 
@@ -41,9 +41,9 @@ def renders(app: Flask) -> int:
 
 
 def touch_later(path: Path, text: str) -> None:
-    """Rewrite a file with a later mtime (tests must not sleep to get a new timestamp)."""
+    """Save a file anew with a later mtime (tests must not sleep to get a new timestamp)."""
     stat = path.stat()
-    path.write_text(text, encoding="utf-8")
+    save_as_an_editor(path, text)
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
 
 

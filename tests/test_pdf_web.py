@@ -14,6 +14,7 @@ from pressroom.config import Site
 from pressroom.release import Release
 from pressroom.store import load_catalog
 from pressroom.web import create_app
+from tests.newsroom_sites import save_as_an_editor
 
 PUBLIC = """\
 ---
@@ -58,7 +59,7 @@ def test_unchanged_pdf_answers_not_modified(pdf_client: FlaskClient) -> None:
 def test_edited_release_gets_a_new_pdf(pdf_client: FlaskClient, site: Site) -> None:
     first = pdf_client.get(URL, buffered=True).headers["ETag"]
     path = site.releases_dir / "public.md"
-    path.write_text(PUBLIC.replace("forum", "salon"), encoding="utf-8")
+    save_as_an_editor(path, PUBLIC.replace("forum", "salon"))
     second = pdf_client.get(URL, buffered=True)
     assert second.status_code == 200
     assert second.headers["ETag"] != first
