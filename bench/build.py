@@ -3,7 +3,9 @@
 Run by hand (never in the test suite): ``.venv/bin/python bench/build.py [--copies 13]``.
 Needs Debian's ``jekyll`` (``apt-get install jekyll``). Both builds are cold (no cache, empty
 output, and for pressroom no compiled templates either), HTML only; each is timed as a
-subprocess, alternately, best of ``--runs``. Then one release is changed and both rebuild:
+subprocess, alternately, best of ``--runs``, with its CPU time (workers included); pressroom
+is also timed in one process (``--jobs 1``), to show what the machine's cores give. Then one
+release is changed and both rebuild:
 pressroom incrementally, Jekyll with ``--incremental``.
 Goals: pressroom's full build at most half of Jekyll's, its incremental one under a tenth.
 
@@ -24,6 +26,7 @@ import argparse
 import os
 import queue
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -115,10 +118,19 @@ def make_sources(root: Path, copies: int, distinct: bool = False) -> tuple[Path,
     return site, jekyll, count
 
 
+# CPU seconds (user and system, all processes) the last ``timed`` command used.
+last_cpu = [0.0]
+
+
 def timed(command: list[str], cwd: Path | None = None) -> float:
+    """Wall time of a command; its CPU time, workers included, goes to ``last_cpu``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    last_cpu[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall
 
 
 def forget_compiled_templates() -> None:
@@ -129,12 +141,13 @@ def forget_compiled_templates() -> None:
         kept.unlink(missing_ok=True)
 
 
-def pressroom_build(site: Path, out: Path, clean: bool) -> float:
+def pressroom_build(site: Path, out: Path, clean: bool, jobs: int | None = None) -> float:
     if clean:
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(site / "instance", ignore_errors=True)
         forget_compiled_templates()
-    return timed([*PRESSROOM, "--site", str(site), "build", "--out", str(out), "--no-pdf"])
+    command = [*PRESSROOM, "--site", str(site), "build", "--out", str(out), "--no-pdf"]
+    return timed(command + (["--jobs", str(jobs)] if jobs else []))
 
 
 def jekyll_build(source: Path, out: Path, clean: bool, incremental: bool = False) -> float:
@@ -146,14 +159,18 @@ def jekyll_build(source: Path, out: Path, clean: bool, incremental: bool = False
     return timed(command + (["--incremental"] if incremental else []))
 
 
-def full_builds(site: Path, jekyll: Path, root: Path, runs: int) -> tuple[float, float]:
-    """Best cold build of each, run alternately so that a busy moment or the disk flushing
-    the previous build's files weighs on both alike."""
-    ours, theirs = [], []
+Timing = tuple[float, float]  # wall and CPU seconds
+
+
+def full_builds(site: Path, jekyll: Path, root: Path, runs: int) -> tuple[Timing, Timing, Timing]:
+    """Best cold build of each (pressroom, pressroom in one process, Jekyll), run alternately
+    so that a busy moment or the disk flushing the previous build's files weighs on all."""
+    ours, alone, theirs = [], [], []
     for _ in range(runs):
-        ours.append(pressroom_build(site, root / "out", clean=True))
-        theirs.append(jekyll_build(jekyll, root / "_site", clean=True))
-    return min(ours), min(theirs)
+        ours.append((pressroom_build(site, root / "out", clean=True), last_cpu[0]))
+        alone.append((pressroom_build(site, root / "out", clean=True, jobs=1), last_cpu[0]))
+        theirs.append((jekyll_build(jekyll, root / "_site", clean=True), last_cpu[0]))
+    return min(ours), min(alone), min(theirs)
 
 
 def touch_one(folder: Path) -> None:
@@ -217,11 +234,22 @@ def main() -> int:
             site, jekyll, count = make_sources(root, args.copies, distinct)
             kind = "distinct copies" if distinct else "repeated corpus"
             print(f"{kind}: {count} release files (drafts and the URL-less ones included)")
-            ours, theirs = full_builds(site, jekyll, root, args.runs)
+            built = full_builds(site, jekyll, root, args.runs)
+            (ours, our_cpu), (alone, alone_cpu), (theirs, their_cpu) = built
             pages = sum(1 for _ in (root / "out").rglob("*.html"))
             jekyll_pages = sum(1 for _ in (root / "_site").rglob("*.html"))
-            print(f"full build   pressroom {ours:6.2f} s ({pages} HTML pages, feeds, search index)")
-            print(f"full build   jekyll    {theirs:6.2f} s ({jekyll_pages} HTML pages)")
+            print(
+                f"full build   pressroom {ours:6.2f} s, CPU {our_cpu:5.2f} s"
+                f" ({pages} HTML pages, feeds, search index)"
+            )
+            print(
+                f"  in one process (--jobs 1) {alone:6.2f} s, CPU {alone_cpu:5.2f} s:"
+                f" {len(os.sched_getaffinity(0))} cores make it {alone / ours:4.2f} times as fast"
+            )
+            print(
+                f"full build   jekyll    {theirs:6.2f} s, CPU {their_cpu:5.2f} s"
+                f" ({jekyll_pages} HTML pages)"
+            )
             print(f"ratio pressroom/jekyll {ours / theirs:6.2f}   (goal <= 0.50)")
 
         pressroom_build(site, root / "out", clean=False)  # warm: nothing to do

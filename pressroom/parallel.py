@@ -10,7 +10,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -18,6 +19,7 @@ R = TypeVar("R")
 MIN_ITEMS = 200  # below this, starting workers costs more than it saves
 
 _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+_LIMIT: list[int | None] = [None]  # see ``at_most``
 
 
 def cores() -> int:
@@ -34,7 +36,19 @@ def _run(index: int) -> Any:
 
 
 def _workers() -> int:
-    return min(cores(), 8)
+    limit = _LIMIT[0]
+    return min(cores(), 8, limit if limit is not None else 8)
+
+
+@contextmanager
+def at_most(workers: int | None) -> Iterator[None]:
+    """Use at most this many processes in the block (``build --jobs``; 1: none forked), to
+    leave cores to other work on a shared machine."""
+    previous, _LIMIT[0] = _LIMIT[0], workers
+    try:
+        yield
+    finally:
+        _LIMIT[0] = previous
 
 
 def forks(count: int, min_items: int | None = None) -> bool:

@@ -11,10 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from pressroom import parallel
 from pressroom.build import build_site
 from pressroom.buildcache import SEARCH_CACHE_FILE
+from pressroom.cli import cli
 from pressroom.config import Site
 from tests.newsroom_sites import CORPUS_RELEASES, corpus_site, small_site
 from tests.static_index import INDEX, holding, shown_rows
@@ -87,3 +89,37 @@ def test_index_rows_lost_with_the_cache_are_made_again_for_unchanged_pages(
     report = build_site(site, out, pdf=False)
     assert sorted(report.rendered) == sorted("/" + INDEX + "/" + name for name in first)
     assert _files(index) == first
+
+
+def test_jobs_bound_the_processes_a_build_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "cores", lambda: 4)
+    assert parallel.forks(10_000)
+    with parallel.at_most(1):
+        assert not parallel.forks(10_000)  # one process: nothing forked
+    with parallel.at_most(2):
+        assert parallel._workers() == 2
+    assert parallel._workers() == 4
+
+
+def test_build_command_with_one_job_forks_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _forking(monkeypatch)  # every batch would fork...
+    monkeypatch.setattr(parallel, "_workers", lambda: min(2, parallel._LIMIT[0] or 2))
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a worker was forked")
+
+    monkeypatch.setattr(multiprocessing, "get_context", refused)
+    site = small_site(tmp_path / "site")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["--site", str(site.root), "build", "--out", str(out), "--no-pdf", "--jobs", "1"]
+    )
+    assert result.exit_code == 0, result.output  # ...but --jobs 1 keeps it in one process
+    assert (out / "espace-presse" / "index.html").is_file()
+    refused_zero = CliRunner().invoke(
+        cli, ["--site", str(site.root), "build", "--out", str(out), "--jobs", "0"]
+    )
+    assert refused_zero.exit_code == 2
+    assert "--jobs" in refused_zero.output

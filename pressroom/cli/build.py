@@ -27,13 +27,26 @@ from pressroom.errors import PressroomError
 )
 @click.option("--no-pdf", is_flag=True, help="Leave PDFs out (and their links off the pages).")
 @click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes a big build spreads over (default: one per core, at most 8; 1: none).",
+)
+@click.option(
     "--watch",
     is_flag=True,
     help="Keep running: rebuild what changed whenever a release, upload, page, template or "
     "the settings change, and when an embargo lifts. Ctrl-C stops.",
 )
-def build(out: Path, no_pdf: bool, watch: bool) -> None:
+def build(out: Path, no_pdf: bool, jobs: int | None, watch: bool) -> None:
     """Write the public newsroom as static files; a second run redoes only what changed."""
+    from pressroom.parallel import at_most
+
+    with at_most(jobs):
+        _build(out, no_pdf, watch)
+
+
+def _build(out: Path, no_pdf: bool, watch: bool) -> None:
     site = current_site()
     # A build makes millions of short-lived objects (YAML nodes, Markdown tokens, template
     # output) and keeps a catalog that lives as long as the process: collecting the young
