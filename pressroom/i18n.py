@@ -24,11 +24,13 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 SUPPORTED_LANGUAGES = ("fr", "en")
 
 
-def format_number(value: int, lang: str) -> str:
-    """A count as readers of the language write it: "1 053" in French, "1,053" in English."""
+def format_number(value: float, lang: str, decimals: int = 0) -> str:
+    """A number as readers of the language write it: "1 053" or "2,5" in French, "1,053" or
+    "2.5" in English."""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=base_language(lang))
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=base_language(lang))
 
 
 def base_language(lang: str) -> str:

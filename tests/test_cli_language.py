@@ -92,8 +92,8 @@ def test_bounces_refuses_a_bad_address_in_english_on_an_english_site(english: Si
     )
 
 
-def _first_line(site: Site, *args: str) -> str:
-    """The first line a long-running command (``serve``, ``worker``) prints; then it is
+def _first_lines(site: Site, count: int, *args: str) -> list[str]:
+    """The first lines a long-running command (``serve``, ``worker``) prints; then it is
     stopped. A real process: both block in their server or consumer loop."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRESSROOM_")}
     with subprocess.Popen(
@@ -104,9 +104,13 @@ def _first_line(site: Site, *args: str) -> str:
     ) as process:
         try:
             assert process.stdout is not None
-            return process.stdout.readline().decode("utf-8").rstrip("\n")
+            return [process.stdout.readline().decode("utf-8").rstrip("\n") for _ in range(count)]
         finally:
             stop(process)
+
+
+def _first_line(site: Site, *args: str) -> str:
+    return _first_lines(site, 1, *args)[0]
 
 
 def test_serve_says_where_it_serves_in_french(french: Site) -> None:
@@ -117,6 +121,11 @@ def test_serve_says_where_it_serves_in_french(french: Site) -> None:
 def test_serve_says_where_it_serves_in_english_on_an_english_site(english: Site) -> None:
     line = _first_line(english, "serve", "--port", str(_free_port()), "--no-worker")
     assert line.startswith(f"pressroom: serving {english.root} on http://127.0.0.1:")
+
+
+def test_serve_says_when_the_releases_are_read_and_indexed(french: Site) -> None:
+    lines = _first_lines(french, 2, "serve", "--port", str(_free_port()), "--no-worker")
+    assert re.fullmatch(r"pressroom : prêt, \d+ communiqués lus et indexés en \d+,\d s", lines[1])
 
 
 def test_worker_says_it_started_in_french(french: Site) -> None:

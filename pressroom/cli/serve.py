@@ -20,14 +20,30 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     """Serve the site (Waitress; use gunicorn or `pressroom build` to scale out)."""
     from waitress import serve as waitress_serve
 
+    from pressroom.i18n import format_number
     from pressroom.web import create_app
     from pressroom.web.public import warm_up
 
     site = current_site()
     app = create_app(site)
-    threading.Thread(target=warm_up, args=(app,), name="pressroom-warm-up", daemon=True).start()
+
+    def warm() -> None:
+        ready = warm_up(app)
+        if ready is not None:
+            count, seconds = ready
+            click.echo(
+                say(
+                    site,
+                    "pressroom: ready, {count} releases read and indexed in {seconds} s",
+                    count=format_number(count, site.settings.language),
+                    seconds=format_number(seconds, site.settings.language, decimals=1),
+                )
+            )
+
     url = f"http://{host}:{port}/espace-presse/"
     click.echo(say(site, "pressroom: serving {root} on {url}", root=str(site.root), url=url))
+    # The first visitors would otherwise wait for the releases to be read and indexed.
+    threading.Thread(target=warm, name="pressroom-warm-up", daemon=True).start()
     consumer = None
     if not no_worker:
         # Campaigns and embargo tasks run in threads of this process: nothing else to start.

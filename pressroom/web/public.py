@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,10 +101,12 @@ def services(app: Flask | None = None) -> NewsroomServices:
     return found
 
 
-def warm_up(app: Flask) -> None:
+def warm_up(app: Flask) -> tuple[int, float] | None:
     """Read the releases and index them for search now, so that the first visitors do not
-    wait for it (about 2.5 s at 5,000 releases). Run in a thread by ``pressroom serve``; a
-    problem is logged, and the first request meets it again."""
+    wait for it (about 2.5 s at 5,000 releases). Run in a thread by ``pressroom serve`` and
+    by each gunicorn worker (``pressroom.web.gunicorn_conf``), which say it is done: gives
+    (releases, seconds). A problem is logged (None), and the first request meets it again."""
+    started = time.perf_counter()
     try:
         with app.app_context():
             catalog = state.catalog()
@@ -111,6 +114,8 @@ def warm_up(app: Flask) -> None:
             current_newsroom()
     except Exception:  # a warm-up never stops the server
         logger.exception("warm-up failed; the first request will read the releases")
+        return None
+    return len(catalog.releases), time.perf_counter() - started
 
 
 def current_newsroom() -> Newsroom:
