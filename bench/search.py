@@ -5,12 +5,14 @@ The corpus is copied until the site holds about 5,000 release files (each copy m
 one sentence, so every release is its own document).
 
 - Server: the app in-process (Flask's test client, no network), the first query (which builds
-  the search index) and then each query of ``QUERIES`` repeated, median and slowest.
+  the search index), each query of ``QUERIES`` repeated (median and slowest), then the first
+  query after one release is saved (``--server-only`` stops there).
 - Static export: ``pressroom build --no-pdf``, the size of its search index (raw and gzipped,
   as a web server sends it), then Debian's Chromium (Playwright) opening the export's search
   page from a plain static server on loopback, from navigation to the results shown; first
   with an empty browser cache, then with the index files cached; and how much of the index
-  (gzipped) the search downloaded.
+  the search read (raw and gzipped). The copies share their words, so gzip flatters the
+  sizes; the raw bytes read are the fair comparison.
 """
 
 from __future__ import annotations
