@@ -20,8 +20,11 @@
     }
     return loaded[name];
   }
+  // As the server's casefold(): lower case, and the two letters whose folding is not their
+  // lower case ("ß" is "ss", a final sigma is a sigma).
   function fold(text) {
-    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/ß/g, "ss").replace(/ς/g, "σ");
   }
   function terms(text) {
     var found = fold(text).match(/[\p{L}\p{N}]+/gu) || [];

@@ -102,3 +102,19 @@ def test_static_search_says_how_many_match_beyond_those_listed(
         assert len(_results(browser_page, base, "communique")) == 1
         count = browser_page.inner_text("#search-results > p")
         assert count.endswith("communiqués trouvés ; les 1 premiers sont affichés.")
+
+
+def test_static_search_folds_letters_as_the_server_does(tmp_path: Path, browser_page: Any) -> None:
+    """Python's casefold() is not JavaScript's toLowerCase() for "ß" and the final sigma."""
+    site = small_site(tmp_path / "site")
+    release = "---\ntitle: Straße und Λόγος\ndate: 2024-01-01 10:00:00 +01:00\n---\nTexte.\n"
+    (site.releases_dir / "2024-01-01-strasse.md").write_text(release, encoding="utf-8")
+    out = tmp_path / "out"
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    build_site(site, out, pdf=False, now=now)
+    index = SearchIndexCache().get(load_catalog(site))
+    with serving_files(out) as base:
+        for query in ("STRASSE", "straße", "λογος", "ΛΌΓΟΣ"):
+            expected = [r.url for r in index.search(query, now).releases]
+            assert expected == ["/espace-presse/strasse/"], query
+            assert _results(browser_page, base, query) == expected, query
