@@ -26,7 +26,7 @@ from pressroom.render.context import (
     ReleaseView,
     long_date,
     release_view,
-    resolve_in,
+    upload_links,
     uploads_folder,
 )
 from pressroom.render.html import render_release, render_template, template_environment
@@ -96,10 +96,7 @@ def view_for(site: Site, release: Release) -> ReleaseView:
     The links to uploads (whether each exists, its size) are resolved at every call, so that
     a server notices a new or replaced file; the rest is computed once.
     """
-    folder = uploads_folder(site)
-    images = tuple(resolve_in(folder, i.src, i.alt) for i in release.images)
-    files = tuple(resolve_in(folder, f.url, f.name) for f in release.files)
-    return _view(site, release, images, files)
+    return _view(site, release, *upload_links(site, release))
 
 
 def summary_source(release: Release) -> str:

@@ -152,13 +152,17 @@ def uploads_folder(site: Site) -> str:
     return folder
 
 
-def resolve_link(site: Site, url: str, label: str) -> Link:
-    """Check an image or file URL against the site's uploads."""
-    return resolve_in(uploads_folder(site), url, label)
+def upload_links(site: Site, release: Release) -> tuple[tuple[Link, ...], tuple[Link, ...]]:
+    """A release's images and files checked against the site's uploads (exists? size?)."""
+    uploads = uploads_folder(site)
+    return (
+        tuple(_resolve(uploads, i.src, i.alt) for i in release.images),
+        tuple(_resolve(uploads, f.url, f.name) for f in release.files),
+    )
 
 
-def resolve_in(uploads: str, url: str, label: str) -> Link:
-    """``resolve_link`` against an uploads folder already looked up (``uploads_folder``)."""
+def _resolve(uploads: str, url: str, label: str) -> Link:
+    """Check an image or file URL against the uploads folder."""
     if url.startswith(("http://", "https://")):
         return Link(url, label, True)
     name = upload_name(url)
@@ -189,13 +193,7 @@ def release_view(
     body = render_markdown(release.body, lang=lang)
     code = base_language(lang)
     day = long_date(local, lang)
-    if links is None:
-        uploads = uploads_folder(site)
-        links = (
-            tuple(resolve_in(uploads, i.src, i.alt) for i in release.images),
-            tuple(resolve_in(uploads, f.url, f.name) for f in release.files),
-        )
-    images, files = links
+    images, files = links if links is not None else upload_links(site, release)
     return ReleaseView(
         release=release,
         lang=lang,
