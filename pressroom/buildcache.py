@@ -20,7 +20,7 @@ import io
 import json
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -41,11 +41,13 @@ from pressroom.store import (
     build_catalog,
     read_release,
     scan_releases,
+    upload_problems,
+    uploads_stamp,
 )
 
 CACHE_FILE = "build-cache.pickle"
 SEARCH_CACHE_FILE = "build-search.pickle"
-CACHE_VERSION = 7  # also the format of the search index files kept with the rows
+CACHE_VERSION = 8  # also the format of the search index files kept with the rows
 MANIFEST_FILE = ".pressroom-build.json"
 
 
@@ -116,7 +118,9 @@ class Entry:
 
     version: Version
     facts: Facts | None  # None for a file that could not be read as a release
-    blob: bytes  # (Release | None, problems) packed by ``_pack``: what instance/ stores
+    # (Release | None, problems) packed by ``_pack``: what instance/ stores; empty once
+    # dropped (``ReleaseCache.drop_bytes``), when ``fresh`` holds the result.
+    blob: bytes
     fresh: Parsed | None = field(default=None, compare=False, repr=False)
 
     def __reduce__(self) -> tuple[type[Entry], tuple[Version, Facts | None, bytes]]:
@@ -128,12 +132,16 @@ class Entry:
         return _unpack(self.blob)
 
 
-def _parse(site: Site, settings: str, uploads: Uploads, item: tuple[str, Version]) -> Entry:
-    """Read one release file into what the cache keeps (bytes: cheap to send from a worker)."""
+def _parse(site: Site, settings: str, item: tuple[str, Version]) -> Entry:
+    """Read one release file into what the cache keeps (bytes: cheap to send from a worker).
+
+    Missing uploads are left out of its problems: they change with the uploads folder, not
+    with the file, and ``ReleaseCache`` checks them at each change of that folder.
+    """
     path, version = item
     parsed: Parsed
     try:
-        parsed = read_release(site, path, uploads)
+        parsed = read_release(site, path, check_uploads=False)
     except ReleaseError as exc:
         parsed = (None, [exc.problem])
         return Entry(version, None, _pack(parsed), parsed)
@@ -150,54 +158,85 @@ def _parse(site: Site, settings: str, uploads: Uploads, item: tuple[str, Version
 class ReleaseCache:
     """A site's parsed release files by path, re-parsing only those whose (mtime, size) changed.
 
-    One instance serves many builds (``--watch``); ``load``/``save`` carry it between
-    one-shot builds through ``instance/``.
+    One instance serves many builds (``--watch``) or a server's life (``ReleaseStore``);
+    ``load``/``save`` carry it between processes through ``instance/``. ``parallel``: parse
+    many files over forked workers (a build; a server, whose threads forking would copy
+    mid-request, reads in its own process).
     """
 
-    def __init__(self, site: Site, entries: dict[str, Entry] | None = None) -> None:
+    def __init__(
+        self, site: Site, entries: dict[str, Entry] | None = None, *, parallel: bool = True
+    ) -> None:
         self.site = site
+        self.parallel = parallel
         self.settings = digest(site.settings)
         self._entries: dict[str, Entry] = entries or {}
         self._parsed: dict[str, Parsed] = {}
         self._catalog: Catalog | None = None
         self._facts: dict[str, Facts] = {}
+        self._read: dict[str, Release] = {}  # the releases the facts are of, by ``path``
+        self._uploads: tuple[tuple[str, int], ...] | None = None  # ``uploads_stamp`` last seen
+        self._missing: dict[str, list[Problem]] = {}  # missing-upload warnings, by file
         self._dirty = False
+        self._bytes = bool(self._entries)  # whether some entries hold their pickled form
         self.changed: list[str] = []  # files (re-)read by the last ``catalog()``
 
     @classmethod
-    def load(cls, site: Site) -> ReleaseCache:
+    def load(cls, site: Site, *, parallel: bool = True) -> ReleaseCache:
         """The cache of the last build, if it was made with the same settings."""
         data = _load_pickle(site.instance_dir / CACHE_FILE)
         entries = data.get("entries")
         same_settings = data.get("settings") == digest(site.settings)
         fits = data.get("version") == CACHE_VERSION and same_settings
-        return cls(site, entries if fits and isinstance(entries, dict) else None)
+        kept = entries if fits and isinstance(entries, dict) else None
+        return cls(site, kept, parallel=parallel)
 
-    def catalog(self) -> Catalog:
-        """The site's catalog now; the same object as last time if no file changed."""
-        files = dict(scan_releases(str(self.site.releases_dir))[0])
+    def catalog(self, files: Sequence[tuple[str, Version]] | None = None) -> Catalog:
+        """The site's catalog now; the same object as last time if no file changed, nor the
+        uploads folder. ``files``: a ``scan_releases`` just made (else one is made here)."""
+        if files is None:
+            files = scan_releases(str(self.site.releases_dir))[0]
+        found = dict(files)
         old = self._entries
-        stale = [(p, v) for p, v in files.items() if (e := old.get(p)) is None or e.version != v]
+        stale = [(p, v) for p, v in found.items() if (e := old.get(p)) is None or e.version != v]
         self.changed = [p for p, _ in stale]
-        if not stale and len(files) == len(old) and self._catalog is not None:
+        uploads = uploads_stamp(self.site)
+        same_uploads = uploads == self._uploads
+        if not stale and len(found) == len(old) and same_uploads and self._catalog is not None:
             return self._catalog
-        fresh = fork_map(partial(_parse, self.site, self.settings, Uploads(self.site)), stale)
-        entries = {p: e for p, e in old.items() if p in files}
+        parse = partial(_parse, self.site, self.settings)
+        fresh = fork_map(parse, stale) if self.parallel else [parse(item) for item in stale]
+        entries = {p: e for p, e in old.items() if p in found}
         for (path, _version), entry in zip(stale, fresh, strict=True):
             entries[path] = entry
             self._parsed.pop(path, None)
         self._dirty = self._dirty or bool(stale) or len(entries) != len(old)
+        self._bytes = self._bytes or bool(stale)
         self._entries = entries
         parsed = self._parsed = {p: self._parsed.get(p) or e.parsed() for p, e in entries.items()}
+        # Missing uploads: checked again for the files just read, and for all of them when a
+        # file came to or left the uploads folder (one ``stat`` per upload named).
+        missing = self._missing if same_uploads else {}
+        exists = Uploads(self.site)
+        reread = set(self.changed)
         rows = []
         facts = {}
-        for path in files:  # in Path order, as ReleaseStore gives them to build_catalog
+        read = {}
+        for path in found:  # in Path order, as ReleaseStore gives them to build_catalog
             release, problems = parsed[path]
-            rows.append((path, release, problems))
             known = entries[path].facts
-            if release is not None and known is not None:
-                facts[release.path] = known
+            if release is not None:
+                if path in reread or path not in missing:
+                    missing[path] = upload_problems(self.site, release, exists)
+                problems = problems + missing[path]
+                if known is not None:
+                    facts[release.path] = known
+                    read[release.path] = release
+            rows.append((path, release, problems))
+        self._missing = {p: w for p, w in missing.items() if p in found}
+        self._uploads = uploads
         self._facts = facts
+        self._read = read
         self._catalog = build_catalog(rows)
         return self._catalog
 
@@ -211,12 +250,38 @@ class ReleaseCache:
         """Each release's facts by ``Release.path``, as of the last ``catalog()``."""
         return self._facts
 
+    def words_of(self, release: Release) -> tuple[str, str] | None:
+        """The search words (``index_words``) of this very release, if this cache read it
+        (not an older or newer version of its file)."""
+        facts = self._facts.get(release.path)
+        if facts is None or self._read.get(release.path) is not release:
+            return None
+        return facts.words
+
     def save(self) -> None:
         """Keep the parsed files in ``instance/`` for the next build (if anything changed)."""
         if self._dirty:
-            data = {"version": CACHE_VERSION, "settings": self.settings, "entries": self._entries}
+            entries = {
+                path: entry if entry.blob else Entry(entry.version, entry.facts, _pack(parsed))
+                for path, entry in self._entries.items()
+                for parsed in [self._parsed.get(path) or entry.parsed()]
+            }
+            data = {"version": CACHE_VERSION, "settings": self.settings, "entries": entries}
             _save_pickle(self.site, CACHE_FILE, data)
             self._dirty = False
+
+    def drop_bytes(self) -> None:
+        """Forget the pickled form of the files read (``save`` makes it again if need be): a
+        server keeps only the releases themselves, 40 MB less at 5,000 releases."""
+        if not self._bytes or self._catalog is None:
+            return
+        self._bytes = False
+        self._entries = {
+            path: Entry(entry.version, entry.facts, b"", self._parsed[path])
+            if entry.blob
+            else entry
+            for path, entry in self._entries.items()
+        }
 
 
 def cached_catalog(site: Site) -> Catalog:

@@ -188,6 +188,23 @@ def test_indexed_search_ranks_the_corpus_as_one_by_one(tmp_path: Path, query: st
     assert found.total == len(expected)
 
 
+def test_words_kept_from_reading_the_files_index_as_the_texts_do(tmp_path: Path) -> None:
+    """The server indexes the words worked out when a file was read (and kept in instance/
+    between starts) instead of reading every text again: they must be the very same."""
+    site = corpus_site(tmp_path / "site")
+    store = ReleaseStore(site)
+    catalog = store.load()
+    for release in catalog.releases:
+        known = store.words_of(release)
+        assert known is not None
+        assert document(release, known) == document(release), release.path
+    other = ReleaseStore(site).load().releases[0]  # the same file, read by another store
+    assert store.words_of(other) is None
+    query = "numerique"
+    from_words = SearchIndexCache().get(catalog, store.words_of).search(query, NOW)
+    assert from_words == SearchIndexCache().get(catalog).search(query, NOW)
+
+
 def _row(url: str, title: str, text: str) -> list[str]:
     title_words = " ".join(sorted(words(title)))
     return [

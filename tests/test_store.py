@@ -242,3 +242,73 @@ def test_current_catalog_checks_in_full_after_a_change_too_recent_to_trust(
     store.current()
     _rewrite_in_place(site.releases_dir / "a.md", GOOD.format(title="A2"))
     assert [r.title for r in store.current().releases] == ["A2"]
+
+
+def test_missing_upload_warning_goes_when_the_upload_comes(make_site: Callable[..., Site]) -> None:
+    text = GOOD.replace("---\nCorps", "une-ou-diaporama:\n- image: /uploads/later.png\n---\nCorps")
+    site = make_site({"a.md": text.format(title="A")})
+    store = ReleaseStore(site)
+    assert [p.message for p in store.load().problems] == ["missing image /uploads/later.png"]
+    (site.uploads_dir / "later.png").write_bytes(b"\x89PNG")
+    assert store.load().problems == ()  # the release file itself did not change
+    assert store.read == []
+
+
+def _persisting(site: Site) -> ReleaseStore:
+    """A store as the web app makes it: starting from, and leaving, parsed files in instance/."""
+    return ReleaseStore(site, persist=True)
+
+
+def test_a_restarted_store_reads_only_the_files_changed_meanwhile(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 3)
+    files = {f"r{n}.md": GOOD.format(title=f"R{n}") for n in range(4)}
+    site = make_site(files)
+    first = _persisting(site)
+    assert len(first.load().releases) == 4
+    assert len(first.read) == 4  # the first start reads them all, and keeps them
+    changed = site.releases_dir / "r2.md"
+    changed.write_text(GOOD.format(title="R2 bis"), encoding="utf-8")
+    os.utime(changed, ns=(1, 1))
+    restarted = _persisting(site)
+    titles = sorted(r.title for r in restarted.load().releases)
+    assert titles == ["R0", "R1", "R2 bis", "R3"]
+    assert restarted.read == [str(changed)]
+
+
+def test_a_store_that_read_few_files_leaves_instance_alone(make_site: Callable[..., Site]) -> None:
+    site = make_site({"a.md": GOOD.format(title="A")})
+    _persisting(site).load()
+    assert not (site.instance_dir / "build-cache.pickle").exists()
+
+
+def test_a_store_saves_again_what_it_no_longer_keeps_pickled(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server drops the pickled form of what it read (memory); a later save makes it again."""
+    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 2)
+    site = make_site({f"r{n}.md": GOOD.format(title=f"R{n}") for n in range(3)})
+    store = _persisting(site)
+    store.load()
+    for n in (0, 1):
+        path = site.releases_dir / f"r{n}.md"
+        path.write_text(GOOD.format(title=f"R{n} bis"), encoding="utf-8")
+        os.utime(path, ns=(1, 1))
+    store.load()  # two files read: saved again, r2's entry packed anew
+    restarted = _persisting(site)
+    assert sorted(r.title for r in restarted.load().releases) == ["R0 bis", "R1 bis", "R2"]
+    assert restarted.read == []
+
+
+def test_a_restarted_store_still_checks_the_uploads(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 1)
+    text = GOOD.replace("---\nCorps", "une-ou-diaporama:\n- image: /uploads/later.png\n---\nCorps")
+    site = make_site({"a.md": text.format(title="A")})
+    assert len(_persisting(site).load().problems) == 1
+    (site.uploads_dir / "later.png").write_bytes(b"\x89PNG")
+    restarted = _persisting(site)
+    assert restarted.load().problems == ()
+    assert restarted.read == []

@@ -44,7 +44,7 @@ def create_app(
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(site)
     app.extensions["pressroom.site"] = site
-    app.extensions["pressroom.store"] = ReleaseStore(site)
+    app.extensions["pressroom.store"] = ReleaseStore(site, persist=True)
 
     from pressroom.web import errors, public
 

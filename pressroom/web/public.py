@@ -110,7 +110,7 @@ def warm_up(app: Flask) -> tuple[int, float] | None:
     try:
         with app.app_context():
             catalog = state.catalog()
-            services(app).search.get(catalog)
+            services(app).search.get(catalog, state.store().words_of)
             current_newsroom()
     except Exception:  # a warm-up never stops the server
         logger.exception("warm-up failed; the first request will read the releases")
@@ -188,7 +188,8 @@ def search() -> Response:
     site = state.site()
     query = request.args.get("q", "")[:MAX_QUERY].strip()
     newsroom = current_newsroom()
-    found = services().search.get(state.catalog()).search(query, state.now()) if query else None
+    index = services().search.get(state.catalog(), state.store().words_of) if query else None
+    found = index.search(query, state.now()) if index is not None else None
     frame = chrome()
     html = render_search_page(site, newsroom, frame, query, found or Found([], 0))
     body = html.encode("utf-8")
