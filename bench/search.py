@@ -41,6 +41,11 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking"]
 
 
+def _note_file(fetched: set[str], request: Any) -> None:
+    """Remember the name of each file the page asks for (Playwright's request event)."""
+    fetched.add(request.url.rsplit("/", 1)[-1])
+
+
 def server_queries(site: Path, repeats: int) -> None:
     from pressroom.web import create_app
 
@@ -105,7 +110,7 @@ def static_queries(out: Path, repeats: int) -> None:
                 context = browser.new_context()  # an empty cache for the first visit
                 page = context.new_page()
                 fetched: set[str] = set()
-                page.on("request", lambda r, f=fetched: f.add(r.url.rsplit("/", 1)[-1]))
+                page.on("request", functools.partial(_note_file, fetched))
                 times = []
                 for _ in range(repeats):
                     start = time.perf_counter()

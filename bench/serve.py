@@ -3,6 +3,10 @@
 Run by hand: ``.venv/bin/python bench/serve.py [--workers 2] [--seconds 10]``. Needs gunicorn
 (``pip install -e '.[bench]'``) and Debian's ``wrk``. Serves a copy of the demo site on
 127.0.0.1 only; wrk's run is bounded in time and connections, then the server is stopped.
+
+The server is started twice, with pressroom's gunicorn settings (each worker reads the
+releases as it starts): the time from the start to the page's first answer is printed for a
+first start (nothing in ``instance/``) and for a restart (what the first left there).
 """
 
 from __future__ import annotations
@@ -37,12 +41,31 @@ def wait_until_up(url: str, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=seconds) as response:
                 if response.status == 200:
                     return
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.05)
     raise SystemExit(f"bench: {url} did not answer in {seconds} s")
+
+
+def serve(gunicorn: Path, env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn with pressroom's settings (``-c``), on a free loopback port."""
+    port = free_port()
+    command = [str(gunicorn), "-c", "python:pressroom.web.gunicorn_conf", "--workers", str(workers)]
+    command += [
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "pressroom.web:create_app()",
+    ]
+    return subprocess.Popen(command, env=env), port
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
 
 
 def main() -> int:
@@ -79,34 +102,30 @@ def main() -> int:
             shutil.copytree(REPO / "releases", site / "releases")
             shutil.copytree(REPO / "pages", site / "pages")
             shutil.copyfile(REPO / "pressroom.toml", site / "pressroom.toml")
-        port = free_port()
         env = {**os.environ, "PRESSROOM_SITE": str(site), "PRESSROOM_SECRET_KEY": "bench"}
-        server = subprocess.Popen(
-            [
-                str(gunicorn),
-                "--workers",
-                str(args.workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "pressroom.web:create_app()",
-            ],
-            env=env,
-        )
+        url = f"http://127.0.0.1:{{port}}{quote(page)}"
+        for start in ("first start", "restart"):
+            server, port = serve(gunicorn, env, args.workers)
+            try:
+                began = time.perf_counter()
+                wait_until_up(url.format(port=port), seconds=120)
+                print(f"{start}: the page answered {time.perf_counter() - began:.2f} s after")
+            finally:
+                stop(server)
+        server, port = serve(gunicorn, env, args.workers)
         try:
-            url = f"http://127.0.0.1:{port}{quote(page)}"
-            wait_until_up(url)
+            wait_until_up(url.format(port=port), seconds=120)
+            target = url.format(port=port)
+            wrk = ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s", target]
             result = subprocess.run(
-                ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s", url],
+                wrk,
                 check=True,
                 capture_output=True,
                 text=True,
                 timeout=args.seconds + 30,
             )
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            stop(server)
     print(result.stdout)
     found = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
     if found:
