@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -18,7 +19,7 @@ from pressroom.search import MAX_RESULTS, SearchIndexCache, document, query_term
 from pressroom.search_static import StaticSearchIndex, shard_file, static_search_files
 from pressroom.store import Catalog, ReleaseStore
 from pressroom.web import create_app
-from pressroom.web.public import warm_up
+from pressroom.web.public import SERVING_GC_THRESHOLD, settle_memory, warm_up
 from tests.newsroom_sites import corpus_site, small_site
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -277,10 +278,23 @@ def test_warm_up_indexes_before_the_first_search(
     app = create_app(site, {"TESTING": True, "SECRET_KEY": "t"})
     warm_up(app)
     indexed: list[Release] = []
-    monkeypatch.setattr("pressroom.search.document", lambda r: indexed.append(r))
+    monkeypatch.setattr("pressroom.search.document", lambda r, known=None: indexed.append(r))
     html = app.test_client().get("/espace-presse/recherche?q=etat").get_data(as_text=True)
     assert "Premier communiqué" in html
     assert indexed == []  # the warm-up did it
+
+
+def test_a_warmed_up_server_leaves_what_it_loaded_to_reference_counting(site: Site) -> None:
+    app = create_app(site, {"TESTING": True, "SECRET_KEY": "t"})
+    threshold = gc.get_threshold()
+    try:
+        warm_up(app)
+        settle_memory()
+        assert gc.get_freeze_count() > 0  # what the warm-up loaded: out of the collector's walks
+        assert gc.get_threshold() == SERVING_GC_THRESHOLD
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def test_failed_warm_up_is_logged_and_the_server_goes_on(
@@ -291,6 +305,6 @@ def test_failed_warm_up_is_logged_and_the_server_goes_on(
     def unreadable(_catalog: Catalog) -> None:
         raise OSError("disque illisible")
 
-    monkeypatch.setattr(SearchIndexCache, "get", lambda self, catalog: unreadable(catalog))
+    monkeypatch.setattr(SearchIndexCache, "get", lambda self, catalog, words: unreadable(catalog))
     warm_up(app)
     assert "warm-up failed" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pressroom.buildcache import cache_format
 from pressroom.config import Site
 from pressroom.errors import ConflictError, ReleaseError
 from pressroom.frontmatter_edit import DELETE
@@ -312,3 +314,24 @@ def test_a_restarted_store_still_checks_the_uploads(
     restarted = _persisting(site)
     assert restarted.load().problems == ()
     assert restarted.read == []
+
+
+def test_releases_kept_by_another_release_model_are_read_again(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 1)
+    site = make_site({"a.md": GOOD.format(title="A")})
+    _persisting(site).load()
+    monkeypatch.setattr("pressroom.buildcache.cache_format", lambda: "an upgraded pressroom")
+    restarted = _persisting(site)
+    assert [r.title for r in restarted.load().releases] == ["A"]
+    assert restarted.read == [str(site.releases_dir / "a.md")]
+
+
+def test_the_cache_format_follows_the_fields_of_what_it_keeps() -> None:
+    before = dataclasses.make_dataclass("Release", ["title"])
+    after = dataclasses.make_dataclass("Release", ["title", "subtitle"])
+    assert cache_format((before,)) != cache_format((after,))
+    assert cache_format((before,)) == cache_format(
+        (dataclasses.make_dataclass("Release", ["title"]),)
+    )

@@ -22,13 +22,14 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
 
     from pressroom.i18n import format_number
     from pressroom.web import create_app
-    from pressroom.web.public import warm_up
+    from pressroom.web.public import settle_memory, warm_up
 
     site = current_site()
     app = create_app(site)
 
     def warm() -> None:
         ready = warm_up(app)
+        settle_memory()
         if ready is not None:
             count, seconds = ready
             click.echo(
