@@ -186,13 +186,11 @@ class ReleaseCache:
     mid-request, reads in its own process).
     """
 
-    def __init__(
-        self, site: Site, entries: dict[str, Entry] | None = None, *, parallel: bool = True
-    ) -> None:
+    def __init__(self, site: Site, *, parallel: bool = True) -> None:
         self.site = site
         self.parallel = parallel
         self.settings = digest(site.settings)
-        self._entries: dict[str, Entry] = entries or {}
+        self._entries: dict[str, Entry] = {}
         self._parsed: dict[str, Parsed] = {}
         self._catalog: Catalog | None = None
         self._facts: dict[str, Facts] = {}
@@ -201,8 +199,8 @@ class ReleaseCache:
         self._uploads: tuple[tuple[str, int], ...] | None = None  # ``uploads_stamp`` last seen
         self._missing: dict[str, list[Problem]] = {}  # missing-upload warnings, by file
         self._dirty = False
-        self._holding = set(self._entries)  # the files whose entries hold their pickled form
-        self._versions = {path: entry.version for path, entry in self._entries.items()}
+        self._holding: set[str] = set()  # the files whose entries hold their pickled form
+        self._versions: dict[str, Version] = {}
         self.changed: list[str] = []  # files (re-)read by the last ``catalog()``
 
     @classmethod
@@ -212,8 +210,23 @@ class ReleaseCache:
         entries = data.get("entries")
         same_settings = data.get("settings") == digest(site.settings)
         fits = data.get("version") == cache_format() and same_settings
-        kept = entries if fits and isinstance(entries, dict) else None
-        return cls(site, kept, parallel=parallel)
+        cache = cls(site, parallel=parallel)
+        if fits and isinstance(entries, dict):
+            cache._keep(entries)
+        return cache
+
+    def _keep(self, entries: dict[str, Entry]) -> None:
+        """Start from entries kept in ``instance/``; one that cannot be unpacked any more (a
+        file damaged, a pressroom changed) is left out, so its release file is read again."""
+        for path, entry in entries.items():
+            try:
+                parsed = entry.parsed()
+            except Exception:  # a cache: any failure means "read the file again"
+                continue
+            self._entries[path] = entry
+            self._parsed[path] = parsed
+            self._versions[path] = entry.version
+            self._holding.add(path)
 
     def catalog(self, files: Sequence[tuple[str, Version]] | None = None) -> Catalog:
         """The site's catalog now; the same object as last time if no file changed, nor the
@@ -247,8 +260,6 @@ class ReleaseCache:
             entries[path] = entry
             versions_now[path] = version
             parsed[path] = entry.parsed()
-        if len(parsed) != len(entries):  # the first catalog of entries loaded from instance/
-            parsed = {p: parsed.get(p) or e.parsed() for p, e in entries.items()}
         # Missing uploads: checked again for the files just read, and for all of them when a
         # file came to or left the uploads folder (one ``stat`` per upload named).
         missing = self._missing if same_uploads else {}
@@ -386,7 +397,16 @@ def _load_pickle(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             # Our own file, in the site's instance/ (machine state no visitor can write).
             data = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+    # A file damaged, or written by a pressroom whose classes moved: as if there were none.
+    except (
+        OSError,
+        EOFError,
+        ImportError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        pickle.PickleError,
+    ):
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from pressroom.buildcache import cache_format
+from pressroom.buildcache import Entry, cache_format
 from pressroom.config import Site
 from pressroom.errors import ConflictError, ReleaseError
 from pressroom.frontmatter_edit import DELETE
@@ -335,3 +336,34 @@ def test_the_cache_format_follows_the_fields_of_what_it_keeps() -> None:
     assert cache_format((before,)) == cache_format(
         (dataclasses.make_dataclass("Release", ["title"]),)
     )
+
+
+def test_a_damaged_cache_file_only_costs_a_full_read(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 1)
+    site = make_site({"a.md": GOOD.format(title="A")})
+    _persisting(site).load()
+    kept = site.instance_dir / "build-cache.pickle"
+    kept.write_bytes(kept.read_bytes()[:-40])  # cut short, as a full disk would leave it
+    restarted = _persisting(site)
+    assert [r.title for r in restarted.load().releases] == ["A"]
+    assert restarted.read == [str(site.releases_dir / "a.md")]
+
+
+def test_a_kept_release_that_cannot_be_unpacked_is_read_again(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry pickled by a pressroom whose functions moved fails only when unpacked."""
+    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 1)
+    site = make_site({"a.md": GOOD.format(title="A"), "b.md": GOOD.format(title="B")})
+    _persisting(site).load()
+    kept = site.instance_dir / "build-cache.pickle"
+    data = pickle.loads(kept.read_bytes())
+    a = str(site.releases_dir / "a.md")
+    entry = data["entries"][a]
+    data["entries"][a] = Entry(entry.version, entry.facts, b"\x80\x05cpressroom.gone\nthing\n.")
+    kept.write_bytes(pickle.dumps(data))
+    restarted = _persisting(site)
+    assert sorted(r.title for r in restarted.load().releases) == ["A", "B"]
+    assert restarted.read == [a]
