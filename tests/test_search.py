@@ -284,6 +284,23 @@ def test_warm_up_indexes_before_the_first_search(
     assert indexed == []  # the warm-up did it
 
 
+def test_a_search_checks_the_releases_once(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The listing's filters and the results come from one state of the releases, checked
+    once: just after a save each check reads every file's time (5,000 at a time)."""
+    app = create_app(site, {"TESTING": True, "SECRET_KEY": "t"})
+    checks = []
+    current = ReleaseStore.current
+
+    def counted(store: ReleaseStore) -> Catalog:
+        checks.append(store)
+        return current(store)
+
+    monkeypatch.setattr(ReleaseStore, "current", counted)
+    response = app.test_client().get("/espace-presse/recherche?q=etat")
+    assert response.status_code == 200
+    assert len(checks) == 1
+
+
 def test_a_warmed_up_server_leaves_what_it_loaded_to_reference_counting(site: Site) -> None:
     app = create_app(site, {"TESTING": True, "SECRET_KEY": "t"})
     threshold = gc.get_threshold()

@@ -49,6 +49,7 @@ from pressroom.pages import (
 from pressroom.pdfsupport import pdf_file_name
 from pressroom.release import Release, upload_name
 from pressroom.search import Found, SearchIndexCache
+from pressroom.store import Catalog
 from pressroom.web import state
 from pressroom.web.pagecache import (
     CachedPage,
@@ -113,7 +114,7 @@ def warm_up(app: Flask) -> tuple[int, float] | None:
         with app.app_context():
             catalog = state.catalog()
             services(app).search.get(catalog, state.store().words_of)
-            current_newsroom()
+            current_newsroom(catalog)
     except Exception:  # a warm-up never stops the server
         logger.exception("warm-up failed; the first request will read the releases")
         return None
@@ -137,10 +138,12 @@ def settle_memory() -> None:
     gc.set_threshold(*SERVING_GC_THRESHOLD)
 
 
-def current_newsroom() -> Newsroom:
-    """The public newsroom at this request's moment."""
+def current_newsroom(catalog: Catalog | None = None) -> Newsroom:
+    """The public newsroom at this request's moment (of ``catalog`` if the request already
+    holds one: a request reads one state of the releases, and checks it once)."""
     site = state.site()
-    return services().newsrooms.get(state.catalog(), state.now(), site.settings.per_page)
+    releases = catalog if catalog is not None else state.catalog()
+    return services().newsrooms.get(releases, state.now(), site.settings.per_page)
 
 
 def chosen_language() -> str | None:
@@ -206,8 +209,9 @@ def home() -> Response:
 def search() -> Response:
     site = state.site()
     query = request.args.get("q", "")[:MAX_QUERY].strip()
-    newsroom = current_newsroom()
-    index = services().search.get(state.catalog(), state.store().words_of) if query else None
+    catalog = state.catalog()
+    newsroom = current_newsroom(catalog)
+    index = services().search.get(catalog, state.store().words_of) if query else None
     found = index.search(query, state.now()) if index is not None else None
     frame = chrome()
     html = render_search_page(site, newsroom, frame, query, found or Found([], 0))
