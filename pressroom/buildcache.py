@@ -334,14 +334,6 @@ class ReleaseCache:
         self._holding = set()
 
 
-def cached_catalog(site: Site) -> Catalog:
-    """The site's catalog, re-parsing only the files changed since the last build."""
-    cache = ReleaseCache.load(site)
-    catalog = cache.catalog()
-    cache.save()
-    return catalog
-
-
 class SearchRows:
     """The static search index's rows (``search.static_row``) by release digest, and the
     index files made of them, kept between builds.
