@@ -18,7 +18,7 @@ from pressroom.release import Release
 from pressroom.search import MAX_RESULTS, SearchIndexCache, document, query_terms, words
 from pressroom.search_static import StaticSearchIndex, shard_file, static_search_files
 from pressroom.store import Catalog, ReleaseStore
-from pressroom.web import create_app
+from pressroom.web import create_app, state
 from pressroom.web.public import SERVING_GC_THRESHOLD, settle_memory, warm_up
 from tests.newsroom_sites import corpus_site, small_site
 
@@ -282,6 +282,27 @@ def test_warm_up_indexes_before_the_first_search(
     html = app.test_client().get("/espace-presse/recherche?q=etat").get_data(as_text=True)
     assert "Premier communiqué" in html
     assert indexed == []  # the warm-up did it
+
+
+def test_a_restarted_web_app_starts_from_what_the_last_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web app's store keeps the parsed corpus in instance/; the next app reads no file,
+    and searches the words kept with them as the first searched the texts."""
+    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 50)
+    site = corpus_site(tmp_path / "site")
+    settings = {"TESTING": True, "SECRET_KEY": "t"}
+    first = create_app(site, settings)
+    assert warm_up(first) is not None
+    with first.app_context():
+        assert len(state.store().read) > 50
+    before = first.test_client().get("/espace-presse/recherche?q=numerique").get_data()
+    restarted = create_app(site, settings)
+    assert warm_up(restarted) is not None
+    with restarted.app_context():
+        assert state.store().read == []
+    after = restarted.test_client().get("/espace-presse/recherche?q=numerique").get_data()
+    assert after == before
 
 
 def test_a_search_checks_the_releases_once(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
