@@ -154,11 +154,15 @@ class Entry:
         return _unpack(self.blob)
 
 
-def _parse(site: Site, settings: str, item: tuple[str, Version]) -> Entry:
+def _parse(
+    site: Site, settings: str, item: tuple[str, Version], *, words: bool = True, pack: bool = True
+) -> Entry:
     """Read one release file into what the cache keeps (bytes: cheap to send from a worker).
 
     Missing uploads are left out of its problems: they change with the uploads folder, not
-    with the file, and ``ReleaseCache`` checks them at each change of that folder.
+    with the file, and ``ReleaseCache`` checks them at each change of that folder. ``words``:
+    work out its search words (half the cost of reading a file), ``pack``: pickle it now (a
+    worker sends it so; in-process, ``save`` pickles it if it ever comes to that).
     """
     path, version = item
     parsed: Parsed
@@ -166,15 +170,14 @@ def _parse(site: Site, settings: str, item: tuple[str, Version]) -> Entry:
         parsed = read_release(site, path, check_uploads=False)
     except ReleaseError as exc:
         parsed = (None, [exc.problem])
-        return Entry(version, None, _pack(parsed), parsed)
+        return Entry(version, None, _pack(parsed) if pack else b"", parsed)
     release = parsed[0]
     # uploads_used's memo serves the server's repeated questions; a fresh release would only
     # be hashed (its whole body) to miss it.
     used = uploads_used.__wrapped__(release)
-    facts = Facts(
-        digest(settings, path, version), listed_digest(release), used, index_words(release)
-    )
-    return Entry(version, facts, _pack(parsed), parsed)
+    found = index_words(release) if words else ("", "")
+    facts = Facts(digest(settings, path, version), listed_digest(release), used, found)
+    return Entry(version, facts, _pack(parsed) if pack else b"", parsed)
 
 
 class ReleaseCache:
@@ -183,12 +186,15 @@ class ReleaseCache:
     One instance serves many builds (``--watch``) or a server's life (``ReleaseStore``);
     ``load``/``save`` carry it between processes through ``instance/``. ``parallel``: parse
     many files over forked workers (a build; a server, whose threads forking would copy
-    mid-request, reads in its own process).
+    mid-request, reads in its own process). ``savable``: its entries hold all a build needs
+    (search words), so ``save`` may write them; a command that only reads the releases once
+    (``load_catalog``) skips the words, half the cost of reading a file.
     """
 
-    def __init__(self, site: Site, *, parallel: bool = True) -> None:
+    def __init__(self, site: Site, *, parallel: bool = True, savable: bool = True) -> None:
         self.site = site
         self.parallel = parallel
+        self.savable = savable
         self.settings = digest(site.settings)
         self._entries: dict[str, Entry] = {}
         self._parsed: dict[str, Parsed] = {}
@@ -247,7 +253,7 @@ class ReleaseCache:
         if not stale and len(found) == len(old) and same_uploads and self._catalog is not None:
             self._scanned = scanned
             return self._catalog
-        parse = partial(_parse, self.site, self.settings)
+        parse = partial(_parse, self.site, self.settings, words=self.savable, pack=self.parallel)
         fresh = fork_map(parse, stale) if self.parallel else [parse(item) for item in stale]
         # Copied (in C) and updated rather than rebuilt in Python: after one edit at 5,000
         # releases, a few tenths of a millisecond instead of a few milliseconds per mapping.
@@ -305,13 +311,13 @@ class ReleaseCache:
         """The search words (``index_words``) of this very release, if this cache read it
         (not an older or newer version of its file)."""
         facts = self._facts.get(release.path)
-        if facts is None or self._read.get(release.path) is not release:
-            return None
+        if not self.savable or facts is None or self._read.get(release.path) is not release:
+            return None  # (an unsavable cache has worked out no words)
         return facts.words
 
     def save(self) -> None:
         """Keep the parsed files in ``instance/`` for the next build (if anything changed)."""
-        if self._dirty:
+        if self._dirty and self.savable:
             entries = {
                 path: entry if entry.blob else Entry(entry.version, entry.facts, _pack(parsed))
                 for path, entry in self._entries.items()

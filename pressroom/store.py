@@ -344,7 +344,7 @@ class ReleaseStore:
             self._releases = (
                 ReleaseCache.load(site, parallel=False)
                 if self.persist
-                else ReleaseCache(site, parallel=False)
+                else ReleaseCache(site, parallel=False, savable=False)
             )
         return self._releases
 

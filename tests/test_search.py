@@ -193,7 +193,7 @@ def test_words_kept_from_reading_the_files_index_as_the_texts_do(tmp_path: Path)
     """The server indexes the words worked out when a file was read (and kept in instance/
     between starts) instead of reading every text again: they must be the very same."""
     site = corpus_site(tmp_path / "site")
-    store = ReleaseStore(site)
+    store = ReleaseStore(site, persist=True)  # the web app's: it keeps the words
     catalog = store.load()
     for release in catalog.releases:
         known = store.words_of(release)

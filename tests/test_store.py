@@ -367,3 +367,19 @@ def test_a_kept_release_that_cannot_be_unpacked_is_read_again(
     restarted = _persisting(site)
     assert sorted(r.title for r in restarted.load().releases) == ["A", "B"]
     assert restarted.read == [a]
+
+
+def test_a_command_reading_the_releases_once_works_out_no_search_words(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pressroom check``, ``pdf --all``, ``send``: the words are half the cost of a file."""
+
+    def refused(release: object) -> tuple[str, str]:
+        raise AssertionError("search words worked out for a one-time read")
+
+    monkeypatch.setattr("pressroom.buildcache.index_words", refused)
+    site = make_site({"a.md": GOOD.format(title="A")})
+    store = ReleaseStore(site)
+    (release,) = store.load().releases
+    assert store.words_of(release) is None
+    assert [r.title for r in load_catalog(site).releases] == ["A"]
