@@ -175,11 +175,10 @@ def _reason(exc: OSError) -> str:
 
 
 def read_release(
-    site: Site, path: Path | str, uploads: Uploads | None = None, *, check_uploads: bool = True
+    site: Site, path: Path | str, *, check_uploads: bool = True
 ) -> tuple[Release, list[Problem]]:
     """Read and parse one release file; raises ``ReleaseError`` naming the file.
 
-    ``uploads`` remembers which uploads exist over many files (one ``stat`` per name);
     ``check_uploads=False`` leaves out the warnings for missing uploads, which depend on the
     uploads folder rather than on the file (a cache of parsed files checks them itself).
     """
@@ -193,7 +192,7 @@ def read_release(
     release, more = parse_release(text, shown, site.settings)
     if not check_uploads:
         return release, warnings + more
-    return release, warnings + more + upload_problems(site, release, uploads)
+    return release, warnings + more + upload_problems(site, release)
 
 
 class Uploads:
@@ -216,20 +215,9 @@ class Uploads:
 
 def uploads_stamp(site: Site) -> tuple[tuple[str, int], ...]:
     """The time of every folder under ``uploads/``: a file added to or removed from one
-    changes it, so warnings about missing uploads are checked again only then."""
-    found: list[tuple[str, int]] = []
-
-    def walk(path: str) -> None:
-        try:
-            found.append((path, os.stat(path).st_mtime_ns))
-            folders = sorted(e.path for e in os.scandir(path) if e.is_dir())
-        except OSError:
-            return
-        for folder in folders:
-            walk(folder)
-
-    walk(str(site.uploads_dir))
-    return tuple(found)
+    changes it, so warnings about missing uploads are checked again only then. (The walk is
+    ``scan_releases``'s, which notes each folder's time as it goes.)"""
+    return tuple(scan_releases(str(site.uploads_dir))[1])
 
 
 def upload_problems(site: Site, release: Release, uploads: Uploads | None = None) -> list[Problem]:
