@@ -48,7 +48,7 @@ from pressroom.pages import (
     summary_source,
 )
 from pressroom.parallel import fork_map, forks
-from pressroom.pdfsupport import pdf_available, pdf_file_name, render_pdf
+from pressroom.pdfsupport import pdf_available, pdf_file_name, pdf_label, render_pdf
 from pressroom.release import Release
 from pressroom.search_static import static_row
 
@@ -461,16 +461,11 @@ def _build_pdfs(
             _write(path, data)
             report.pdfs += 1
         manifest["pdfs"][url] = inputs
-        made[release.url] = Download(url, _pdf_label(site), path.stat().st_size)
+        label = pdf_label(site.settings.language)
+        made[release.url] = Download(url, label, path.stat().st_size)
         if progress:
             progress(number, len(releases), url)
     return made
-
-
-def _pdf_label(site: Site) -> str:
-    from pressroom.i18n import gettext
-
-    return gettext(site.settings.language, "The press release (PDF)")
 
 
 def _render_ahead(jobs: list[Job]) -> list[Rendering]:

@@ -38,6 +38,27 @@ def pdf_file_name(release: Release) -> str | None:
     return release_pdf_name(release)
 
 
+def pdf_label(lang: str) -> str:
+    """The PDF link's text; the page says beside it that it is a PDF, and its size."""
+    from pressroom.i18n import gettext
+
+    return gettext(lang, "The press release")
+
+
+def rendered_pdf_size(site: Site, release: Release) -> int | None:
+    """The size of the release's PDF if its current version is already rendered (a publish
+    renders it ahead), else None: a page never waits for a PDF to show its size."""
+    if not pdf_available():
+        return None
+    from pressroom.pdfcache import cached_pdf
+
+    try:
+        found = cached_pdf(site, release)
+        return found.path.stat().st_size if found is not None else None
+    except OSError:  # pruned by a newer version since
+        return None
+
+
 def pdf_url(release: Release) -> str | None:
     """Where the PDF is published: ``/espace-presse/<slug>/<NAME>.pdf``."""
     name = pdf_file_name(release)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,7 @@ from flask.testing import FlaskClient
 
 from pressroom import pdfcache
 from pressroom.config import Site
+from pressroom.pages import file_size
 from pressroom.release import Release
 from pressroom.store import load_catalog
 from pressroom.web import create_app
@@ -124,3 +126,24 @@ def test_prerender_fills_the_cache(site: Site) -> None:
     assert pdfcache.cached_pdf(site, release) is None
     made = pdfcache.prerender(site, release)
     assert pdfcache.cached_pdf(site, release) == made
+
+
+def _pdf_download(html: str) -> str:
+    """The downloads list's PDF item, tags removed: what a reader sees of it."""
+    item = re.search(r'<li><a href="[^"]*\.pdf" download>.*?</li>', html, re.DOTALL)
+    assert item is not None, "no PDF link on the page"
+    return re.sub(r"<[^>]+>", "", item[0])
+
+
+def test_page_names_the_pdf_once_with_its_size_when_rendered(site: Site) -> None:
+    release = load_catalog(site).get("public")
+    made = pdfcache.prerender(site, release)
+    client = create_app(site, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
+    html = client.get("/espace-presse/public/").get_data(as_text=True)
+    size = file_size(made.path.stat().st_size, "fr")
+    assert _pdf_download(html) == f"Le communiqué de presse (PDF, {size})"
+
+
+def test_page_links_a_pdf_not_rendered_yet_without_a_size(pdf_client: FlaskClient) -> None:
+    html = pdf_client.get("/espace-presse/public/").get_data(as_text=True)
+    assert _pdf_download(html) == "Le communiqué de presse (PDF)"

@@ -91,7 +91,7 @@ def page_html(release: Release, pdf_url: str) -> str:
 
     site = state.site()
     frame = chrome(release.language)
-    pdf = Download(pdf_url, t("The press release (PDF)"))
+    pdf = Download(pdf_url, t("The press release"))
     html = render_release_page(site, current_newsroom(), release, frame, pdf)
     return _UPLOAD_LINKS.sub(r'\1="/admin/communiques/televersements/', html)
 

@@ -17,7 +17,7 @@ import logging
 import mimetypes
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -46,7 +46,7 @@ from pressroom.pages import (
     render_release_page,
     render_search_page,
 )
-from pressroom.pdfsupport import pdf_file_name
+from pressroom.pdfsupport import pdf_file_name, pdf_label, rendered_pdf_size
 from pressroom.release import Release, upload_name
 from pressroom.search import Found, SearchIndexCache
 from pressroom.store import Catalog
@@ -336,7 +336,7 @@ def _release(newsroom: Newsroom, release: Release) -> Response:
     site = state.site()
     frame = chrome(chosen_language() or release.language)
     name = pdf_file_name(release)
-    pdf = Download(release.url + name, _pdf_label(frame.ui_lang)) if name else None
+    pdf = Download(release.url + name, pdf_label(frame.ui_lang)) if name else None
     key = (
         "release",
         release,
@@ -346,13 +346,14 @@ def _release(newsroom: Newsroom, release: Release) -> Response:
         pdf,
     )
     changed = newest(release.date, release_mtime(site, release))
-    return _cached(key, changed, lambda: render_release_page(site, newsroom, release, frame, pdf))
 
+    def render() -> str:
+        # The PDF's size when it is already rendered; not in the key, which is checked at
+        # every request, where working out the PDF's version would cost a walk of the theme.
+        sized = replace(pdf, size=rendered_pdf_size(site, release)) if pdf else None
+        return render_release_page(site, newsroom, release, frame, sized)
 
-def _pdf_label(lang: str) -> str:
-    from pressroom.i18n import gettext
-
-    return gettext(lang, "The press release (PDF)")
+    return _cached(key, changed, render)
 
 
 def _listing(newsroom: Newsroom, page: ListingPage) -> Response:
