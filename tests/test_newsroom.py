@@ -244,3 +244,33 @@ def test_site_static_file_overrides_the_theme(site: Site, web: FlaskClient) -> N
 def test_release_page_links_its_generated_pdf(web: FlaskClient) -> None:
     html = text_of(web, PREMIER)
     assert f'href="{PREMIER}CP_PREMIER_COMMUNIQUE_L_ETAT_OUVRE_SON_ESPACE_PRESSE.pdf"' in html
+
+
+@pytest.mark.parametrize(
+    ("url", "location"),
+    [
+        (PREMIER.rstrip("/"), PREMIER),
+        (PREMIER + "index.html", PREMIER),
+        ("/espace-presse/page/2", "/espace-presse/page/2/"),
+        ("/espace-presse/index.html", "/espace-presse/"),
+        ("/mentions-legales", "/mentions-legales/"),
+        (PREMIER.rstrip("/") + "?lang=en", PREMIER + "?lang=en"),
+    ],
+)
+def test_page_without_its_last_slash_redirects_to_it(
+    web: FlaskClient, url: str, location: str
+) -> None:
+    response = web.get(url)
+    assert (response.status_code, response.headers["Location"]) == (301, location)
+
+
+@pytest.mark.parametrize(
+    "url", ["/espace-presse/brouillon", "/espace-presse/nulle-part", "/espace-presse/feed.xml/"]
+)
+def test_only_public_pages_are_reached_without_their_slash(web: FlaskClient, url: str) -> None:
+    assert web.get(url).status_code == 404
+
+
+def test_embargoed_page_without_its_slash_is_404_before_its_time(web: FlaskClient) -> None:
+    with time_machine.travel("2030-01-15 06:59:00+00:00", tick=False):
+        assert web.get("/espace-presse/embargo").status_code == 404

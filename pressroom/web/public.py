@@ -301,8 +301,7 @@ def page(path: str) -> Response:
     newsroom = current_newsroom()
     target = newsroom.resolve(full)
     if target is None:
-        legal = services().legal
-        found = legal.find(lookup_key(full)) if legal is not None else None
+        found = _legal_page(full)
         if found is not None:
             frame = chrome()
             return _cached(
@@ -310,6 +309,10 @@ def page(path: str) -> Response:
                 newest(found.version[0]),
                 lambda: render_legal_page(site, frame, found),
             )
+        folder = _folder_url(full)
+        if folder is not None and (newsroom.resolve(folder) or _legal_page(folder)):
+            query = urlencode(list(request.args.items(multi=True)))
+            return redirect(href(folder) + (f"?{query}" if query else ""), 301)
         abort(404)
     if isinstance(target, Release):
         return _release(newsroom, target)
@@ -325,6 +328,20 @@ def page(path: str) -> Response:
             "application/atom+xml; charset=utf-8",
         )
     return _listing(newsroom, target)
+
+
+def _legal_page(path: str) -> LegalPage | None:
+    legal = services().legal
+    return legal.find(lookup_key(path)) if legal is not None else None
+
+
+def _folder_url(path: str) -> str | None:
+    """The page a path names as a static web server reads it: ``/a/b`` and ``/a/b/index.html``
+    are the folder ``/a/b/``. A link copied without its last slash, or to the export's file,
+    then leads to the page (one redirect) instead of a 404."""
+    if path.endswith("/index.html"):
+        return path[: -len("index.html")]
+    return None if path.endswith("/") else path + "/"
 
 
 def _newsroom_key(newsroom: Newsroom) -> Hashable:
