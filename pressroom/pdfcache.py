@@ -26,11 +26,11 @@ import pressroom
 from pressroom.config import Site
 from pressroom.i18n import TRANSLATIONS_DIR
 from pressroom.pdfname import release_pdf_name
+from pressroom.pdfsupport import pdf_cache_dir
 from pressroom.release import Release, upload_name
 from pressroom.render.pdf import PdfError, render_pdf, site_variant
 from pressroom.store import write_atomic
 
-CACHE_FOLDER = ("cache", "pdf")
 # Theme folders whose files can change a PDF; pages and emails do not.
 THEME_PARTS = ("print", "partials", "fonts")
 LOCK_TIMEOUT = 180.0
@@ -131,7 +131,7 @@ def cache_key(site: Site, release: Release, variant: str) -> str:
 
 def cache_dir(site: Site) -> Path:
     """Where a site's rendered PDFs are kept."""
-    return site.instance_dir.joinpath(*CACHE_FOLDER)
+    return pdf_cache_dir(site)
 
 
 def _release_id(release: Release) -> str:

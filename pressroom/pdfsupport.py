@@ -9,12 +9,16 @@ that cannot be made.
 from __future__ import annotations
 
 import logging
+import os
 from functools import cache
+from pathlib import Path
 
 from pressroom.config import Site
 from pressroom.release import Release
 
 logger = logging.getLogger(__name__)
+# Where rendered PDFs are kept, under the site's ``instance/`` (see ``pressroom.pdfcache``).
+PDF_CACHE_FOLDER = ("cache", "pdf")
 
 
 @cache
@@ -43,6 +47,20 @@ def pdf_label(lang: str) -> str:
     from pressroom.i18n import gettext
 
     return gettext(lang, "The press release")
+
+
+def pdf_cache_dir(site: Site) -> Path:
+    """Where a site's rendered PDFs are kept."""
+    return site.instance_dir.joinpath(*PDF_CACHE_FOLDER)
+
+
+def pdf_cache_stamp(site: Site) -> int:
+    """Changes whenever a PDF is rendered or pruned (the folder's own modification time): a
+    page showing a PDF's size is made again then, for one ``stat`` per request."""
+    try:
+        return os.stat(pdf_cache_dir(site)).st_mtime_ns
+    except OSError:
+        return 0
 
 
 def rendered_pdf_size(site: Site, release: Release) -> int | None:

@@ -144,6 +144,15 @@ def test_page_names_the_pdf_once_with_its_size_when_rendered(site: Site) -> None
     assert _pdf_download(html) == f"Le communiqué de presse (PDF, {size})"
 
 
-def test_page_links_a_pdf_not_rendered_yet_without_a_size(pdf_client: FlaskClient) -> None:
-    html = pdf_client.get("/espace-presse/public/").get_data(as_text=True)
-    assert _pdf_download(html) == "Le communiqué de presse (PDF)"
+def test_page_gives_the_pdf_size_once_the_pdf_is_rendered(
+    pdf_client: FlaskClient, site: Site
+) -> None:
+    page = "/espace-presse/public/"
+    assert _pdf_download(pdf_client.get(page).get_data(as_text=True)) == (
+        "Le communiqué de presse (PDF)"
+    )
+    assert pdf_client.get(URL, buffered=True).status_code == 200
+    (made,) = pdfcache.cache_dir(site).glob("*.pdf")
+    size = file_size(made.stat().st_size, "fr")
+    html = pdf_client.get(page).get_data(as_text=True)
+    assert _pdf_download(html) == f"Le communiqué de presse (PDF, {size})"

@@ -46,7 +46,12 @@ from pressroom.pages import (
     render_release_page,
     render_search_page,
 )
-from pressroom.pdfsupport import pdf_file_name, pdf_label, rendered_pdf_size
+from pressroom.pdfsupport import (
+    pdf_cache_stamp,
+    pdf_file_name,
+    pdf_label,
+    rendered_pdf_size,
+)
 from pressroom.release import Release, upload_name
 from pressroom.search import Found, SearchIndexCache
 from pressroom.store import Catalog
@@ -361,12 +366,13 @@ def _release(newsroom: Newsroom, release: Release) -> Response:
         uploads_version(site, release),
         _frame_key(frame),
         pdf,
+        pdf_cache_stamp(site) if pdf else None,
     )
     changed = newest(release.date, release_mtime(site, release))
 
     def render() -> str:
-        # The PDF's size when it is already rendered; not in the key, which is checked at
-        # every request, where working out the PDF's version would cost a walk of the theme.
+        # The PDF's size once it is rendered: the key holds the PDF folder's stamp, not the
+        # PDF's version, whose digest of the theme would cost more than the page at each request.
         sized = replace(pdf, size=rendered_pdf_size(site, release)) if pdf else None
         return render_release_page(site, newsroom, release, frame, sized)
 
