@@ -51,6 +51,7 @@ from pressroom.parallel import fork_map, forks
 from pressroom.pdfsupport import pdf_available, pdf_file_name, pdf_label, render_pdf
 from pressroom.release import Release
 from pressroom.search_static import static_row
+from pressroom.versions import engine_digest
 
 logger = logging.getLogger(__name__)
 # The export's search index: the files ``static/search.js`` reads, under the search page.
@@ -356,7 +357,7 @@ def build_site(
     chrome = Chrome(site.settings.language, STATIC_SEARCH_URL, legal, fonts, None, fragments={})
     old = load_manifest(out)
     old_pages: dict[str, str] = old.get("pages", {})
-    common = digest(_theme_digest(site), site.settings, legal, fonts, pdf)
+    common = digest(engine_digest(), _theme_digest(site), site.settings, legal, fonts, pdf)
     manifest: dict[str, dict[str, str]] = {"pages": {}, "files": {}, "pdfs": {}}
 
     pdfs = _build_pdfs(
@@ -448,7 +449,7 @@ def _build_pdfs(
         path = output_path(out, release.url + name) if name else None
         if name is None or path is None:
             continue
-        inputs = digest(theme, site.settings, facts[release.path].digest)
+        inputs = digest(engine_digest(), theme, site.settings, facts[release.path].digest)
         url = release.url + name
         if old.get(url) != inputs or not path.is_file():
             try:

@@ -45,6 +45,7 @@ from pressroom.store import (
     upload_problems,
     uploads_stamp,
 )
+from pressroom.versions import engine_digest
 
 CACHE_FILE = "build-cache.pickle"
 SEARCH_CACHE_FILE = "build-search.pickle"
@@ -58,13 +59,14 @@ def digest(*parts: object) -> str:
 
 
 def cache_format(classes: tuple[type, ...] | None = None) -> str:
-    """The format of the parsed releases kept in ``instance/``: ``CACHE_VERSION`` and the
-    fields of every class pickled there. A server now loads them at each start: a pressroom
+    """The format of the parsed releases kept in ``instance/``: ``CACHE_VERSION``, the
+    fields of every class pickled there, and ``engine_digest`` (a new pressroom may read a
+    file otherwise). A server now loads them at each start: a pressroom
     whose release model gained or lost a field must read the files again rather than serve
     releases pickled by the older one (they would lack an attribute mid-request)."""
     pickled = classes or (Release, Image, Attachment, PressContact, Problem, Message, Facts)
     shapes = [(c.__qualname__, [f.name for f in fields(c)]) for c in pickled]
-    return digest(CACHE_VERSION, shapes)
+    return digest(CACHE_VERSION, shapes, engine_digest())
 
 
 def _proxy(items: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -364,7 +366,7 @@ class SearchRows:
     @classmethod
     def load(cls, site: Site) -> SearchRows:
         data = _load_pickle(site.instance_dir / SEARCH_CACHE_FILE)
-        fits = data.get("version") == CACHE_VERSION
+        fits = data.get("version") == _rows_format()
         rows, index = (data.get("rows"), data.get("index")) if fits else (None, None)
         return cls(
             site,
@@ -385,9 +387,14 @@ class SearchRows:
 
     def save(self) -> None:
         if self._dirty:
-            data = {"version": CACHE_VERSION, "rows": self.rows, "index": self.index}
+            data = {"version": _rows_format(), "rows": self.rows, "index": self.index}
             _save_pickle(self.site, SEARCH_CACHE_FILE, data)
             self._dirty = False
+
+
+def _rows_format() -> str:
+    # Rows are kept by release digest: another pressroom may make another row of the same file.
+    return digest(CACHE_VERSION, engine_digest())
 
 
 def _load_pickle(path: Path) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 A version is everything that changes the PDF's bytes: the release file, the uploads it shows,
 the theme's print templates, CSS and fonts, the translations, the settings, the PDF variant,
-and the versions of pressroom and WeasyPrint. Its hash names the cached file and is the ETag.
-Serving a cached PDF costs a few ``stat`` calls and one hash of the release file (file contents
-are hashed once per (size, mtime) and remembered). Two first requests for the same version wait
-on one lock file: the second finds the PDF the first rendered.
+and pressroom's and WeasyPrint's versions (``versions.engine_digest``). Its hash names the
+cached file and is the ETag. Serving a cached PDF costs a few ``stat`` calls and one hash of
+the release file (file contents are hashed once per (size, mtime) and remembered). Two first
+requests for the same version wait on one lock file: the second finds the PDF the first
+rendered.
 """
 
 from __future__ import annotations
@@ -16,13 +17,10 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-import pressroom
 from pressroom.config import Site
 from pressroom.i18n import TRANSLATIONS_DIR
 from pressroom.pdfname import release_pdf_name
@@ -30,6 +28,7 @@ from pressroom.pdfsupport import pdf_cache_dir
 from pressroom.release import Release, upload_name
 from pressroom.render.pdf import PdfError, render_pdf, site_variant
 from pressroom.store import write_atomic
+from pressroom.versions import engine_digest
 
 # Theme folders whose files can change a PDF; pages and emails do not.
 THEME_PARTS = ("print", "partials", "fonts")
@@ -79,15 +78,6 @@ class _Digests:
 _DIGESTS = _Digests()
 
 
-@cache
-def _engine_versions() -> str:
-    try:
-        engine = version("weasyprint")
-    except PackageNotFoundError:  # pragma: no cover - WeasyPrint is a dependency
-        engine = "unknown"
-    return f"pressroom {pressroom.__version__}; weasyprint {engine}"
-
-
 def _tree(root: str) -> Iterator[tuple[str, str]]:
     """(path relative to ``root``, full path) of the files under ``root``, in a stable order."""
     for folder, dirs, files in os.walk(root):
@@ -114,7 +104,7 @@ def cache_key(site: Site, release: Release, variant: str) -> str:
             h.update(part.encode("utf-8", "surrogatepass"))
             h.update(b"\x00")
 
-    add(_engine_versions(), variant, repr(site.settings), release.url)
+    add(engine_digest(), variant, repr(site.settings), release.url)
     source = os.path.join(site.root, release.path)
     add("release", _DIGESTS.of(source) if os.path.isfile(source) else repr(release))
     for index, theme in enumerate(site.theme_dirs):

@@ -23,12 +23,23 @@ def index_words(release: Release) -> tuple[str, str]:
     return " ".join(sorted(doc.all_words)), " ".join(sorted(doc.title_words))
 
 
+# As long as a listing's summary (``entries.html``), so results read as the listing does.
+SUMMARY_CHARACTERS = 320
+
+
+def shortened(text: str, limit: int = SUMMARY_CHARACTERS) -> str:
+    """The text cut at the last space before ``limit`` characters, ``…`` showing the cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
 def static_row(
     release: Release, url: str, date_text: str, summary: str, words: tuple[str, str]
 ) -> list[str]:
     """A release's row of the export's index: what its result shows (url, title, date,
     category, summary), then its ``index_words``. ``static_search_files`` reads the rows."""
-    return [url, release.title, date_text, release.category, summary[:240], *words]
+    return [url, release.title, date_text, release.category, shortened(summary), *words]
 
 
 SHARD_LETTERS = 2  # words are filed by their first two letters

@@ -8,6 +8,7 @@ import shutil
 import unicodedata
 from collections import Counter
 from datetime import UTC, datetime
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,14 @@ import pytest
 from click.testing import CliRunner
 
 from pressroom import markdown, pages
-from pressroom.build import build_site
+from pressroom.build import SEARCH_INDEX_URL, build_site
 from pressroom.buildcache import BuildMemory, ReleaseCache
 from pressroom.cli import cli
 from pressroom.config import Site, load_site
 from pressroom.markdown import plain_text
 from pressroom.pdfsupport import pdf_available
+from pressroom.release import Release
+from pressroom.search_static import static_row
 from pressroom.store import load_catalog
 from tests.newsroom_sites import TESTS, small_site
 from tests.static_index import INDEX, shown_rows
@@ -202,6 +205,57 @@ def test_second_build_reads_no_release_file(small: Site, tmp_path: Path) -> None
     cache = ReleaseCache.load(small)
     cache.catalog()
     assert cache.changed == []
+
+
+def test_build_by_another_pressroom_makes_every_page_again(
+    small: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade (or an edit of pressroom) may change any page: none is kept from before."""
+    first = build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    monkeypatch.setattr("pressroom.build.engine_digest", lambda: "an upgraded pressroom")
+    again = build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    # The search index is made again too, but its files are rewritten only if their bytes differ.
+    pages = [url for url in first.rendered if not url.startswith(SEARCH_INDEX_URL)]
+    assert set(pages) <= set(again.rendered)
+
+
+def test_build_by_another_pressroom_makes_the_search_rows_again(
+    small: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    upgraded = partial(static_row, summary="Résumé d’un pressroom plus récent")
+
+    def newer_row(release: Release, url: str, date_text: str, _: str, words: Any) -> list[str]:
+        return upgraded(release, url, date_text, words=words)
+
+    monkeypatch.setattr("pressroom.build.static_row", newer_row)
+    monkeypatch.setattr("pressroom.buildcache.engine_digest", lambda: "an upgraded pressroom")
+    monkeypatch.setattr("pressroom.build.engine_digest", lambda: "an upgraded pressroom")
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    summaries = {row[4] for row in shown_rows(tmp_path / "out")}
+    assert summaries == {"Résumé d’un pressroom plus récent"}
+
+
+def test_build_by_another_pressroom_reads_the_releases_again(
+    small: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    monkeypatch.setattr("pressroom.buildcache.engine_digest", lambda: "an upgraded pressroom")
+    cache = ReleaseCache.load(small)
+    cache.catalog()
+    assert len(cache.changed) == len(list(small.releases_dir.glob("*.md")))
+
+
+def test_search_results_cut_a_long_summary_at_a_word(small: Site, tmp_path: Path) -> None:
+    words = " ".join(f"mot{n}" for n in range(200))
+    path = small.releases_dir / "2022-05-10-deuxieme-communique.md"
+    chapeau = "Un dossier sur le cloud de l’administration."
+    path.write_text(path.read_text(encoding="utf-8").replace(chapeau, words), encoding="utf-8")
+    build_site(small, tmp_path / "out", pdf=False, now=NOW)
+    (summary,) = [row[4] for row in shown_rows(tmp_path / "out") if row[4].startswith("mot0 ")]
+    assert len(summary) <= 320
+    assert summary.endswith("…")
+    assert summary[:-1].split(" ")[-1] in words.split(" ")
 
 
 def test_changed_settings_read_the_releases_again(small: Site, tmp_path: Path) -> None:
