@@ -31,6 +31,7 @@ from pressroom.render.context import (
 )
 from pressroom.render.html import render_release, render_template, template_environment
 from pressroom.search import Found
+from pressroom.search_static import shortened
 
 SEARCH_URL = "/espace-presse/recherche"
 STATIC_SEARCH_URL = "/espace-presse/recherche/"
@@ -110,8 +111,7 @@ def summary(release: Release) -> str:
     """The chapeau as plain text (else the start of the body), for listings and metadata."""
     text = render_markdown(release.chapeau, lang=release.language).text
     if not text:
-        text = render_markdown(summary_source(release), lang=release.language).text
-        text = text[:300].rsplit(" ", 1)[0] + "…" if len(text) > 300 else text
+        text = shortened(render_markdown(summary_source(release), lang=release.language).text)
     return text
 
 
@@ -144,7 +144,7 @@ def entry(site: Site, release: Release, ui_lang: str) -> Entry:
         title=release.title,
         date_text=long_date(local, ui_lang),
         category=release.category,
-        summary=summary(release),
+        summary=shortened(summary(release)),
     )
 
 

@@ -23,12 +23,14 @@ def index_words(release: Release) -> tuple[str, str]:
     return " ".join(sorted(doc.all_words)), " ".join(sorted(doc.title_words))
 
 
-# As long as a listing's summary (``entries.html``), so results read as the listing does.
+# A summary in a listing, in search results (the server's and the export's) and in a page's
+# description: long enough for a chapeau's first sentences.
 SUMMARY_CHARACTERS = 320
 
 
 def shortened(text: str, limit: int = SUMMARY_CHARACTERS) -> str:
-    """The text cut at the last space before ``limit`` characters, ``…`` showing the cut."""
+    """The text cut at the last space before ``limit`` characters, ``…`` showing the cut
+    (Jinja's ``truncate`` ends with three dots, which French typography does not use)."""
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
@@ -38,8 +40,9 @@ def static_row(
     release: Release, url: str, date_text: str, summary: str, words: tuple[str, str]
 ) -> list[str]:
     """A release's row of the export's index: what its result shows (url, title, date,
-    category, summary), then its ``index_words``. ``static_search_files`` reads the rows."""
-    return [url, release.title, date_text, release.category, shortened(summary), *words]
+    category, summary as listings show it), then its ``index_words``. ``static_search_files``
+    reads the rows."""
+    return [url, release.title, date_text, release.category, summary, *words]
 
 
 SHARD_LETTERS = 2  # words are filed by their first two letters

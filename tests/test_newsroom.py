@@ -274,3 +274,18 @@ def test_only_public_pages_are_reached_without_their_slash(web: FlaskClient, url
 def test_embargoed_page_without_its_slash_is_404_before_its_time(web: FlaskClient) -> None:
     with time_machine.travel("2030-01-15 06:59:00+00:00", tick=False):
         assert web.get("/espace-presse/embargo").status_code == 404
+
+
+def test_listing_cuts_a_long_summary_at_a_word_with_an_ellipsis(
+    site: Site, web: FlaskClient
+) -> None:
+    words = " ".join(f"mot{n}" for n in range(200))
+    path = site.releases_dir / "2022-05-10-deuxieme-communique.md"
+    chapeau = "Un dossier sur le cloud de l’administration."
+    path.write_text(path.read_text(encoding="utf-8").replace(chapeau, words), encoding="utf-8")
+    html = text_of(web, "/espace-presse/")
+    start = html.index('<p class="entry-summary">mot0 ') + len('<p class="entry-summary">')
+    summary = html[start : html.index("</p>", start)]
+    assert len(summary) <= 320
+    assert summary.endswith("…")
+    assert summary[:-1].split(" ")[-1] in words.split(" ")
