@@ -12,7 +12,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import Literal
@@ -297,7 +297,7 @@ class Newsroom:
             return FeedTarget(spec) if spec else None
         return None
 
-    def _listing(self, match: re.Match[str]) -> ListingPage | None:
+    def _listing(self, match: re.Match[str]) -> ListingPage | Redirect | None:
         if match["year"]:
             spec = self.spec("year", match["year"])
         else:
@@ -308,8 +308,9 @@ class Newsroom:
         page = self.listing_page(spec, number)
         if page is None:
             return None
-        # ``page/1/`` may duplicate a bare URL: it keeps its own url, the canonical says which.
-        return replace(page, url=match.string)
+        # ``page/1/`` names the bare listing URL's page a second time (the export writes no
+        # such file): one address per page, as a link checker and a search engine want.
+        return page if page.url == match.string else Redirect(page.url)
 
     def release_terms(self, release: Release) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
         """The category and tags of a release, as links to their listings."""

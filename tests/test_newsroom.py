@@ -252,12 +252,14 @@ def test_release_page_links_its_generated_pdf(web: FlaskClient) -> None:
         (PREMIER.rstrip("/"), PREMIER),
         (PREMIER + "index.html", PREMIER),
         ("/espace-presse/page/2", "/espace-presse/page/2/"),
+        ("/espace-presse/page/1/", "/espace-presse/"),
+        ("/espace-presse/tag/etat/page/1/", "/espace-presse/tag/etat/"),
         ("/espace-presse/index.html", "/espace-presse/"),
         ("/mentions-legales", "/mentions-legales/"),
         (PREMIER.rstrip("/") + "?lang=en", PREMIER + "?lang=en"),
     ],
 )
-def test_page_without_its_last_slash_redirects_to_it(
+def test_other_addresses_of_a_page_redirect_to_it(
     web: FlaskClient, url: str, location: str
 ) -> None:
     response = web.get(url)
