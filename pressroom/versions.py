@@ -23,6 +23,7 @@ SHAPING_LIBRARIES = (
     "markdown-it-py",
     "mdit-py-plugins",
     "nh3",
+    "phonenumbers",
     "python-frontmatter",
     "python-slugify",
     "pyyaml",

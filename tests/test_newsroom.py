@@ -93,6 +93,11 @@ def test_press_contact_box_has_mailto(web: FlaskClient) -> None:
     assert 'href="mailto:camille.martin@example.org"' in html
 
 
+def test_press_contact_phone_links_dial_from_abroad(web: FlaskClient) -> None:
+    html = text_of(web, PREMIER)
+    assert '<a href="tel:+33123456789">01 23 45 67 89</a>' in html
+
+
 def test_release_page_has_canonical_opengraph_and_json_ld(web: FlaskClient) -> None:
     html = text_of(web, PREMIER)
     assert f'<link rel="canonical" href="https://presse.example.org{PREMIER}">' in html

@@ -30,9 +30,10 @@ from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 
-from pressroom.config import Site
+from pressroom.config import Settings, Site
 from pressroom.errors import PressroomError
 from pressroom.i18n import base_language, format_number, translations
+from pressroom.phones import tel_uri
 from pressroom.render.context import ReleaseView, release_view
 
 Medium = Literal["page", "print", "mail"]
@@ -182,7 +183,12 @@ def _environment(theme_dirs: tuple[Path, ...]) -> Environment:
         lstrip_blocks=True,
     )
     env.filters["number"] = format_number  # {{ count|number(lang) }}
+    env.filters["tel_uri"] = _tel_uri  # {{ phone|tel_uri(settings) }}: None if no number
     return env
+
+
+def _tel_uri(phone: str, settings: Settings) -> str | None:
+    return tel_uri(phone, settings.timezone)
 
 
 def template_environment(site: Site) -> Environment:
