@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from xml.sax.saxutils import escape
+from html import escape
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
@@ -83,7 +83,7 @@ def sitemap_xml(site: Site, newsroom: Newsroom, legal: tuple[LegalPage, ...] = (
     ]
     for url, lastmod in rows:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-        lines.append(f"  <url><loc>{escape(absolute(site, url))}</loc>{mod}</url>")
+        lines.append(f"  <url><loc>{escape(absolute(site, url), quote=False)}</loc>{mod}</url>")
     lines.append("</urlset>\n")
     return "\n".join(lines).encode("utf-8")
 
