@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale
+
 from pressroom.config import Site
 from pressroom.i18n import base_language, gettext, translations
 from pressroom.legal import LegalPage
@@ -237,16 +239,19 @@ PAGE_TEMPLATES = (
 
 
 def load_page_templates(site: Site, languages: Iterable[str]) -> None:
-    """Compile the page templates and load the languages' catalogues now, once.
+    """Compile the page templates and load the languages' catalogues and date formats now,
+    once.
 
     A static build calls this before forking its workers, which then inherit them instead of
-    each compiling every template again.
+    each compiling every template again and loading the CLDR data of each language (25 ms
+    for French).
     """
     env = template_environment(site)
     for name in PAGE_TEMPLATES:
         env.get_template(name)
     for lang in languages:
         translations(lang)
+        Locale.parse(base_language(lang)).date_formats  # noqa: B018 - loads the locale's data
 
 
 def render_release_page(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,37 @@ def test_build_command_with_one_job_forks_nothing(
     )
     assert refused_zero.exit_code == 2
     assert "--jobs" in refused_zero.output
+
+
+PRELOADED_DATES = """
+import builtins, sys
+from datetime import datetime, timezone
+from pressroom.config import load_site
+from pressroom.pages import load_page_templates
+from pressroom.render.context import long_date
+
+load_page_templates(load_site(sys.argv[1]), ["fr", "en"])
+opened = []
+real_open = builtins.open
+
+def watched(file, *args, **kwargs):
+    opened.append(str(file))
+    return real_open(file, *args, **kwargs)
+
+builtins.open = watched  # as a forked worker, from here: what does a date still read?
+long_date(datetime(2021, 11, 18, tzinfo=timezone.utc), "fr")
+long_date(datetime(2021, 11, 18, tzinfo=timezone.utc), "en")
+print([name for name in opened if name.endswith(".dat")])
+"""
+
+
+def test_workers_inherit_the_date_formats_of_the_site_languages(tmp_path: Path) -> None:
+    """Loaded before the fork, Babel's CLDR data is not read again by every worker."""
+    site = small_site(tmp_path / "site")
+    result = subprocess.run(
+        [sys.executable, "-c", PRELOADED_DATES, str(site.root)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
