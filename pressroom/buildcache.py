@@ -60,10 +60,10 @@ def digest(*parts: object) -> str:
 
 def cache_format(classes: tuple[type, ...] | None = None) -> str:
     """The format of the parsed releases kept in ``instance/``: ``CACHE_VERSION``, the
-    fields of every class pickled there, and ``engine_digest`` (a new pressroom may read a
-    file otherwise). A server now loads them at each start: a pressroom
-    whose release model gained or lost a field must read the files again rather than serve
-    releases pickled by the older one (they would lack an attribute mid-request)."""
+    fields of every class pickled there, and ``engine_digest`` (another pressroom may read
+    a file otherwise). A server loads them at each start: a pressroom whose release model
+    gained or lost a field must read the files again rather than serve releases pickled by
+    the older one (they would lack an attribute mid-request)."""
     pickled = classes or (Release, Image, Attachment, PressContact, Problem, Message, Facts)
     shapes = [(c.__qualname__, [f.name for f in fields(c)]) for c in pickled]
     return digest(CACHE_VERSION, shapes, engine_digest())

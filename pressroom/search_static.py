@@ -23,8 +23,8 @@ def index_words(release: Release) -> tuple[str, str]:
     return " ".join(sorted(doc.all_words)), " ".join(sorted(doc.title_words))
 
 
-# A summary in a listing, in search results (the server's and the export's) and in a page's
-# description: long enough for a chapeau's first sentences.
+# A summary in a listing and in search results (the server's and the export's): long enough
+# for a chapeau's first sentences.
 SUMMARY_CHARACTERS = 320
 
 
