@@ -262,6 +262,8 @@ def test_release_page_links_its_generated_pdf(web: FlaskClient) -> None:
         ("/espace-presse/index.html", "/espace-presse/"),
         ("/mentions-legales", "/mentions-legales/"),
         (PREMIER.rstrip("/") + "?lang=en", PREMIER + "?lang=en"),
+        ("/espace-presse/page/1/?lang=en", "/espace-presse/?lang=en"),
+        ("/espace-presse/ancienne-adresse/?lang=en", PREMIER + "?lang=en"),
     ],
 )
 def test_other_addresses_of_a_page_redirect_to_it(

@@ -316,13 +316,12 @@ def page(path: str) -> Response:
             )
         folder = _folder_url(full)
         if folder is not None and (newsroom.resolve(folder) or _legal_page(folder)):
-            query = urlencode(list(request.args.items(multi=True)))
-            return redirect(href(folder) + (f"?{query}" if query else ""), 301)
+            return _moved(folder)
         abort(404)
     if isinstance(target, Release):
         return _release(newsroom, target)
     if isinstance(target, Redirect):
-        return redirect(href(target.location), 301)
+        return _moved(target.location)
     if isinstance(target, FeedTarget):
         spec = target.spec
         members = newsroom.feed_releases(spec)
@@ -333,6 +332,12 @@ def page(path: str) -> Response:
             "application/atom+xml; charset=utf-8",
         )
     return _listing(newsroom, target)
+
+
+def _moved(location: str) -> Response:
+    """A permanent redirect that keeps the query (``?lang=en``)."""
+    query = urlencode(list(request.args.items(multi=True)))
+    return redirect(href(location) + (f"?{query}" if query else ""), 301)
 
 
 def _legal_page(path: str) -> LegalPage | None:
