@@ -262,6 +262,16 @@ def _persisting(site: Site) -> ReleaseStore:
     return ReleaseStore(site, persist=True)
 
 
+def _left_in_instance(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch, files: dict[str, str]
+) -> Site:
+    """A site whose releases a first server start read and left in instance/."""
+    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 1)
+    site = make_site(files)
+    _persisting(site).load()
+    return site
+
+
 def test_a_restarted_store_reads_only_the_files_changed_meanwhile(
     make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -320,9 +330,7 @@ def test_a_restarted_store_still_checks_the_uploads(
 def test_releases_kept_by_another_release_model_are_read_again(
     make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 1)
-    site = make_site({"a.md": GOOD.format(title="A")})
-    _persisting(site).load()
+    site = _left_in_instance(make_site, monkeypatch, {"a.md": GOOD.format(title="A")})
     monkeypatch.setattr("pressroom.buildcache.cache_format", lambda: "an upgraded pressroom")
     restarted = _persisting(site)
     assert [r.title for r in restarted.load().releases] == ["A"]
@@ -341,9 +349,7 @@ def test_the_cache_format_follows_the_fields_of_what_it_keeps() -> None:
 def test_a_damaged_cache_file_only_costs_a_full_read(
     make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 1)
-    site = make_site({"a.md": GOOD.format(title="A")})
-    _persisting(site).load()
+    site = _left_in_instance(make_site, monkeypatch, {"a.md": GOOD.format(title="A")})
     kept = site.instance_dir / "build-cache.pickle"
     kept.write_bytes(kept.read_bytes()[:-40])  # cut short, as a full disk would leave it
     restarted = _persisting(site)
@@ -355,9 +361,9 @@ def test_a_kept_release_that_cannot_be_unpacked_is_read_again(
     make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An entry pickled by a pressroom whose functions moved fails only when unpacked."""
-    monkeypatch.setattr("pressroom.store.SAVE_AFTER_READING", 1)
-    site = make_site({"a.md": GOOD.format(title="A"), "b.md": GOOD.format(title="B")})
-    _persisting(site).load()
+    site = _left_in_instance(
+        make_site, monkeypatch, {"a.md": GOOD.format(title="A"), "b.md": GOOD.format(title="B")}
+    )
     kept = site.instance_dir / "build-cache.pickle"
     data = pickle.loads(kept.read_bytes())
     a = str(site.releases_dir / "a.md")
