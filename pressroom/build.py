@@ -30,6 +30,7 @@ from pressroom.buildcache import (
 )
 from pressroom.config import Site
 from pressroom.errors import PressroomError
+from pressroom.i18n import SUPPORTED_LANGUAGES
 from pressroom.markdown import rendered_ahead
 from pressroom.newsroom import ListingSpec, Newsroom, href, newsroom_at
 from pressroom.pages import (
@@ -349,7 +350,9 @@ def build_site(
     report = BuildReport()
     one_shot = memory is None
     memory = memory or BuildMemory.load(site)
-    catalog = memory.releases.catalog()
+    # While workers read a thousand files, this process loads what the page workers will
+    # inherit; a rebuild that reads a few files in-process loads only what its pages need.
+    catalog = memory.releases.catalog(meanwhile=partial(_load_for_pages, site, True))
     facts = memory.releases.facts
     newsroom = newsroom_at(catalog, now or datetime.now(UTC), site.settings.per_page)
     legal = memory.legal.load()
@@ -394,7 +397,7 @@ def build_site(
     with rendered_ahead(_render_ahead([job for job, _ in pending])):
         if forks(len(pending)):
             languages = {lang, *(r.language for r in newsroom.releases)}
-            load_page_templates(site, languages)
+            load_page_templates(site, languages, feeds=any(job.heavy for job, _ in pending))
         pending.sort(key=lambda item: not item[0].heavy)
         made = fork_map(_make, pending, meanwhile=search_index)
     if progress:
@@ -467,6 +470,11 @@ def _build_pdfs(
         if progress:
             progress(number, len(releases), url)
     return made
+
+
+def _load_for_pages(site: Site, feeds: bool) -> None:
+    """What page workers need, loaded in the languages pressroom's interface speaks."""
+    load_page_templates(site, {site.settings.language, *SUPPORTED_LANGUAGES}, feeds)
 
 
 def _render_ahead(jobs: list[Job]) -> list[Rendering]:

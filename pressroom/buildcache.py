@@ -32,7 +32,7 @@ from pressroom.config import PressContact, Site
 from pressroom.errors import Message, Problem, ReleaseError
 from pressroom.legal import LegalPages
 from pressroom.newsroom import uploads_used
-from pressroom.parallel import fork_map
+from pressroom.parallel import fork_map, forks
 from pressroom.release import Attachment, Image, Release, fixed_zone
 from pressroom.search_static import StaticSearchIndex, index_words
 from pressroom.store import (
@@ -236,9 +236,15 @@ class ReleaseCache:
             self._versions[path] = entry.version
             self._holding.add(path)
 
-    def catalog(self, files: Sequence[tuple[str, Version]] | None = None) -> Catalog:
+    def catalog(
+        self,
+        files: Sequence[tuple[str, Version]] | None = None,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> Catalog:
         """The site's catalog now; the same object as last time if no file changed, nor the
-        uploads folder. ``files``: a ``scan_releases`` just made (else one is made here)."""
+        uploads folder. ``files``: a ``scan_releases`` just made (else one is made here).
+        ``meanwhile``: work for this process while worker processes read the files; not run
+        when they are read here (a few files changed: the work is likely not needed)."""
         if files is None:
             files = scan_releases(str(self.site.releases_dir))[0]
         uploads = uploads_stamp(self.site)
@@ -256,7 +262,10 @@ class ReleaseCache:
             self._scanned = scanned
             return self._catalog
         parse = partial(_parse, self.site, self.settings, words=self.savable, pack=self.parallel)
-        fresh = fork_map(parse, stale) if self.parallel else [parse(item) for item in stale]
+        if self.parallel:
+            fresh = fork_map(parse, stale, meanwhile=meanwhile if forks(len(stale)) else None)
+        else:
+            fresh = [parse(item) for item in stale]
         # Copied (in C) and updated rather than rebuilt in Python: after one edit at 5,000
         # releases, a few tenths of a millisecond instead of a few milliseconds per mapping.
         entries, parsed, versions_now = dict(old), dict(self._parsed), dict(self._versions)

@@ -22,6 +22,7 @@ from pressroom.i18n import base_language, gettext, translations
 from pressroom.legal import LegalPage
 from pressroom.markdown import Rendered, render_markdown
 from pressroom.newsroom import ListingPage, Newsroom, href
+from pressroom.phones import load_numbering_plan
 from pressroom.release import Release, upload_name
 from pressroom.render.context import (
     Link,
@@ -238,13 +239,14 @@ PAGE_TEMPLATES = (
 )
 
 
-def load_page_templates(site: Site, languages: Iterable[str]) -> None:
-    """Compile the page templates and load the languages' catalogues and date formats now,
-    once.
+def load_page_templates(site: Site, languages: Iterable[str], feeds: bool = False) -> None:
+    """Compile the page templates, load the languages' catalogues and date formats, the
+    site's numbering plan (phone links) and, with ``feeds``, the feed generator, now, once.
 
     A static build calls this before forking its workers, which then inherit them instead of
     each compiling every template again and loading the CLDR data of each language (25 ms
-    for French).
+    for French), phonenumbers (30 ms) and feedgen with lxml (40 ms). Calling it again costs
+    next to nothing.
     """
     env = template_environment(site)
     for name in PAGE_TEMPLATES:
@@ -252,6 +254,9 @@ def load_page_templates(site: Site, languages: Iterable[str]) -> None:
     for lang in languages:
         translations(lang)
         Locale.parse(base_language(lang)).date_formats  # noqa: B018 - loads the locale's data
+    load_numbering_plan(site.settings.timezone)
+    if feeds:
+        import pressroom.feeds  # noqa: F401 - imported for the workers to inherit
 
 
 def render_release_page(

@@ -24,6 +24,16 @@ def phone_region(timezone: str) -> str | None:
     return region if isinstance(region, str) else None
 
 
+def load_numbering_plan(timezone: str) -> None:
+    """Import phonenumbers and load the site's country's numbering plan now: a static build
+    does it once before forking its page workers, which would each load them again."""
+    import phonenumbers
+
+    region = phone_region(timezone)
+    if region:
+        phonenumbers.PhoneMetadata.metadata_for_region(region)
+
+
 @lru_cache(maxsize=1024)
 def tel_uri(phone: str, timezone: str) -> str | None:
     """``tel:+33171211250`` for ``01 71 21 12 50`` on a site in Europe/Paris; the digits as

@@ -10,17 +10,25 @@ from __future__ import annotations
 
 import bisect
 import json
+from functools import lru_cache
 
 from pressroom import search
 from pressroom.release import Release
-from pressroom.search import document
 
 
 def index_words(release: Release) -> tuple[str, str]:
     """A release's words and its title's words, each sorted and joined by spaces: what the
     export's index keeps of its text (worked out when the file is read, like its digests)."""
-    doc = document(release)
-    return " ".join(sorted(doc.all_words)), " ".join(sorted(doc.title_words))
+    return _text_words(release.title, release.chapeau, release.body)
+
+
+@lru_cache(maxsize=64)
+def _text_words(title: str, chapeau: str, body: str) -> tuple[str, str]:
+    """The words of a text are worked out once per process, like its Markdown (one rendering
+    per distinct text in a build): a release filed twice is read once."""
+    text = search.words(chapeau + "\n" + body)
+    title_words = search.words(title)
+    return " ".join(sorted(text | title_words)), " ".join(sorted(title_words))
 
 
 # A summary in a listing and in search results (the server's and the export's): long enough

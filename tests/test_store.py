@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.buildcache import Entry, cache_format
+from pressroom import parallel, search, search_static
+from pressroom.buildcache import Entry, ReleaseCache, cache_format
 from pressroom.config import Site
 from pressroom.errors import ConflictError, ReleaseError
 from pressroom.frontmatter_edit import DELETE
@@ -389,3 +390,46 @@ def test_a_command_reading_the_releases_once_works_out_no_search_words(
     (release,) = store.load().releases
     assert store.words_of(release) is None
     assert [r.title for r in load_catalog(site).releases] == ["A"]
+
+
+def test_a_text_filed_twice_has_its_search_words_worked_out_once(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like its Markdown: a release copied under another name costs no second reading."""
+    search_static._text_words.cache_clear()
+    read: list[str] = []
+    real_words = search.words
+
+    def counted(text: str) -> set[str]:
+        read.append(text)
+        return real_words(text)
+
+    monkeypatch.setattr(search, "words", counted)
+    text = GOOD.format(title="Un État plus ouvert")
+    site = make_site({"a.md": text, "copie-de-a.md": text, "b.md": GOOD.format(title="B")})
+    cache = ReleaseCache(site, parallel=False)
+    releases = cache.catalog().releases
+    assert len(read) == 4  # title and text, of a and of b
+    words = {r.slug: cache.words_of(r) for r in releases}
+    assert words["a"] == words["copie-de-a"] != words["b"]
+    assert "etat" in words["a"][1].split()  # type: ignore[index]
+
+
+def test_workers_reading_the_files_leave_this_process_free_for_other_work(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build loads what its page workers need while its workers read the files; a
+    rebuild reading a few files in-process does not (its pages may need none of it)."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setattr(parallel, "_workers", lambda: 2)
+    site = make_site({f"r{n}.md": GOOD.format(title=f"R{n}") for n in range(3)})
+    cache = ReleaseCache(site)
+    ran: list[int] = []
+    catalog = cache.catalog(meanwhile=lambda: ran.append(os.getpid()))
+    assert len(catalog.releases) == 3
+    assert ran == [os.getpid()]  # in this process, once
+    path = site.releases_dir / "r1.md"
+    path.write_text(GOOD.format(title="R1 bis"), encoding="utf-8")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert "R1 bis" in [r.title for r in cache.catalog(meanwhile=lambda: ran.append(0)).releases]
+    assert ran == [os.getpid()]
