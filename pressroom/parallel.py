@@ -10,15 +10,19 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from contextlib import contextmanager, suppress
+from typing import Any, NoReturn, TypeVar
+
+from pressroom.errors import PressroomError
 
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_ITEMS = 200  # below this, starting workers costs more than it saves
 
-_WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 _LIMIT: list[int | None] = [None]  # see ``at_most``
 
 
@@ -27,12 +31,6 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
-
-
-def _run(index: int) -> Any:
-    assert _WORK is not None
-    function, items = _WORK
-    return function(items[index])
 
 
 def _workers() -> int:
@@ -70,27 +68,122 @@ def fork_map(
 ) -> list[R]:
     """``[function(i) for i in items]``, over forked workers when the batch is big enough.
 
-    Results travel back pickled; ``function`` and ``items`` do not (the workers inherit them).
-    ``meanwhile`` is work of the calling process the workers do not need: it runs while they
-    work (they are forked first, and inherit none of it), or first when the batch runs here.
+    The calling process is one of the workers: it forks one fewer process than it uses, and
+    what it makes itself is neither pickled nor copied page by page from the memory it shares
+    with the others. Workers take the items a few at a time from a shared counter, so a
+    process slowed down (by ``meanwhile``, or by a busy machine) simply takes fewer; the
+    others send their results back pickled at the end (``function`` and ``items`` are not
+    pickled: the workers inherit them).
+
+    ``meanwhile`` is work of the calling process the workers do not need: it runs first
+    (they are forked before it, and inherit none of it), then that process joins the batch.
     """
-    global _WORK
     if not forks(len(items), min_items):
         if meanwhile is not None:
             meanwhile()
         return [function(item) for item in items]
-    workers = _workers()
-    _WORK = (function, items)
+    processes = _workers()
+    chunk = max(1, len(items) // (processes * 32))
+    claimed = multiprocessing.get_context("fork").Value("q", 0)
+
+    def claim() -> Iterator[int]:
+        """The indices of the items this process takes, a chunk at a time."""
+        while True:
+            with claimed.get_lock():
+                first = claimed.value
+                claimed.value = first + chunk
+            if first >= len(items):
+                return
+            yield from range(first, min(first + chunk, len(items)))
+
+    for stream in (sys.stdout, sys.stderr):  # a child must not write the parent's buffers again
+        with suppress(Exception):
+            stream.flush()
     # Objects the workers inherit are kept out of their garbage collector: a collection would
     # touch every one of them and copy, page by page, the memory that fork shares.
     gc.freeze()
+    children: list[tuple[int, int]] = []
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunk = max(1, len(items) // (workers * 32))
-            result = pool.map_async(_run, range(len(items)), chunksize=chunk)
-            if meanwhile is not None:
-                meanwhile()
-            return result.get()
+        for _ in range(processes - 1):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - a forked worker (coverage does not follow it)
+                os.close(read_end)
+                _work_and_exit(function, items, claim, write_end)
+            os.close(write_end)
+            children.append((pid, read_end))
+        if meanwhile is not None:
+            meanwhile()
+        results: list[Any] = [None] * len(items)
+        for index in claim():
+            results[index] = function(items[index])
+        while children:
+            pid, read_end = children.pop(0)
+            for index, result in _collect(pid, read_end):
+                results[index] = result
+        return results
     finally:
-        _WORK = None
+        for pid, read_end in children:  # an error here: stop the others, leave no zombie
+            with suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            _collect(pid, read_end, quiet=True)
         gc.unfreeze()
+
+
+def _work_and_exit(
+    function: Callable[[Any], Any],
+    items: Sequence[Any],
+    claim: Callable[[], Iterator[int]],
+    write_end: int,
+) -> NoReturn:  # pragma: no cover - runs in a forked worker
+    """A forked worker: its share of the batch, sent back pickled once done (sent as it
+    goes, a full pipe would stall it until the calling process, busy too, reads)."""
+    code = 0
+    try:
+        try:
+            payload = pickle.dumps(("ok", [(i, function(items[i])) for i in claim()]), protocol=5)
+        except BaseException as exc:  # every failure goes back to the caller
+            code = 1
+            payload = _pickled_failure(exc)
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+    except BaseException:  # the caller is gone (interrupted): nothing to say
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _pickled_failure(exc: BaseException) -> bytes:
+    """The worker's exception as the caller will raise it; described in a ``WorkerError``
+    when it cannot travel (its class takes arguments pickle cannot give back)."""
+    try:
+        payload = pickle.dumps(("error", exc), protocol=5)
+        pickle.loads(payload)
+        return payload
+    except Exception:  # one that cannot travel is described instead
+        described = WorkerError(
+            "a worker process failed: {reason}", reason=f"{type(exc).__name__}: {exc}"
+        )
+        return pickle.dumps(("error", described), protocol=5)
+
+
+class WorkerError(PressroomError):
+    """A worker process failed in a way that cannot be told more precisely."""
+
+
+def _collect(pid: int, read_end: int, quiet: bool = False) -> list[tuple[int, Any]]:
+    """A worker's results, once it has sent them and ended; its exception is raised here."""
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if quiet:
+        return []
+    if not data:
+        raise WorkerError(
+            "a worker process ended without its results (status {status})", status=str(status)
+        )
+    # Our own bytes, from a process this one forked.
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        raise value
+    return list(value)
