@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pressroom.buildcache import (
     BuildMemory,
@@ -31,33 +32,25 @@ from pressroom.buildcache import (
 from pressroom.config import Site
 from pressroom.errors import PressroomError
 from pressroom.i18n import SUPPORTED_LANGUAGES
-from pressroom.markdown import rendered_ahead
-from pressroom.newsroom import ListingSpec, Newsroom, href, newsroom_at
-from pressroom.pages import (
-    STATIC_SEARCH_URL,
-    Chrome,
-    Download,
-    Rendering,
-    entry,
-    load_page_templates,
-    render_ahead,
-    render_error_page,
-    render_legal_page,
-    render_listing_page,
-    render_release_page,
-    render_search_page,
-    summary_source,
-)
+from pressroom.newsroom import STATIC_SEARCH_URL, ListingSpec, Newsroom, href, newsroom_at
 from pressroom.parallel import fork_map, forks
 from pressroom.pdfsupport import pdf_available, pdf_file_name, pdf_label, render_pdf
 from pressroom.release import Release
 from pressroom.search_static import static_row
 from pressroom.versions import engine_digest
 
+# The page renderers (Jinja, Markdown: 45 ms to import) are imported where they are used: a
+# cold build imports them while its workers read the release files (``_load_for_pages``).
+if TYPE_CHECKING:
+    from pressroom.pages import Chrome, Download, Rendering
+
 logger = logging.getLogger(__name__)
 # The export's search index: the files ``static/search.js`` reads, under the search page.
 SEARCH_INDEX_URL = STATIC_SEARCH_URL + "index/"
 Progress = Callable[[int, int, str], None]
+# A text's Markdown takes about 0.6 ms to render: a few dozen are worth a worker (a fork and
+# a pipe, a few milliseconds), where a page or a file read takes a few times less.
+AHEAD_MIN_TEXTS = 32
 
 
 class BuildError(PressroomError):
@@ -186,6 +179,14 @@ def _jobs(
     Digests are made of cheap keys (a release's file version, what a listing shows of it,
     the navigation once): computing them for every page is what a no-change build costs.
     """
+    from pressroom.pages import (
+        render_error_page,
+        render_legal_page,
+        render_listing_page,
+        render_release_page,
+        render_search_page,
+    )
+
     nav = digest(newsroom.categories, newsroom.tags, newsroom.years)
     sizes: dict[str, int | None] = {}
     uploads_dir = str(site.uploads_dir)
@@ -251,6 +252,8 @@ def _index_rows(
 ) -> list[list[str]]:
     """The export's search index rows, newest first: kept from the last build, else made
     from the words worked out when the file was read and the release's listing entry."""
+    from pressroom.pages import entry
+
     rows = {}
     for release in newsroom.releases:
         known_facts = facts[release.path]
@@ -353,6 +356,9 @@ def build_site(
     # While workers read a thousand files, this process loads what the page workers will
     # inherit; a rebuild that reads a few files in-process loads only what its pages need.
     catalog = memory.releases.catalog(meanwhile=partial(_load_for_pages, site, True))
+    from pressroom.markdown import rendered_ahead
+    from pressroom.pages import Chrome, load_page_templates
+
     facts = memory.releases.facts
     newsroom = newsroom_at(catalog, now or datetime.now(UTC), site.settings.per_page)
     legal = memory.legal.load()
@@ -389,10 +395,13 @@ def build_site(
     manifest["search"] = {"inputs": search}
 
     def search_index() -> None:
-        """The export's search index, made here while the workers make the pages."""
+        """The export's search index, made here while the workers make the pages; then what
+        the next build starts from (parsed files, search rows), complete by now."""
         if not _search_index_kept(out, old, search, manifest, report):
             rows = _index_rows(site, newsroom, lang, facts, memory.rows)
             _write_search_index(out, memory.rows.index_files(rows), old_pages, manifest, report)
+        if one_shot:
+            memory.save()
 
     with rendered_ahead(_render_ahead([job for job, _ in pending])):
         if forks(len(pending)):
@@ -422,8 +431,6 @@ def build_site(
             progress(number, total, url)
     _remove_stale(out, old, manifest, report)
     save_manifest(out, manifest)
-    if one_shot:
-        memory.save()
     return report
 
 
@@ -439,6 +446,8 @@ def _build_pdfs(
     progress: Progress | None,
 ) -> dict[str, Download]:
     """Make the PDFs that changed; return the ones pages may link (they exist)."""
+    from pressroom.pages import Download
+
     if not wanted:
         return {}
     if not pdf_available():
@@ -474,6 +483,8 @@ def _build_pdfs(
 
 def _load_for_pages(site: Site, feeds: bool) -> None:
     """What page workers need, loaded in the languages pressroom's interface speaks."""
+    from pressroom.pages import load_page_templates
+
     load_page_templates(site, {site.settings.language, *SUPPORTED_LANGUAGES}, feeds)
 
 
@@ -486,6 +497,8 @@ def _render_ahead(jobs: list[Job]) -> list[Rendering]:
     from one release to the next, a release filed twice) share its rendering, as Jekyll's
     Markdown converter does with its content-keyed cache.
     """
+    from pressroom.pages import summary_source
+
     wanted = {release: True for job in jobs for release in job.full}
     for job in jobs:
         for release in job.summed:
@@ -495,7 +508,8 @@ def _render_ahead(jobs: list[Job]) -> list[Rendering]:
         first[release.chapeau, release.language] = True
         if full:
             first.setdefault((release.body, release.language), False)
-    done = fork_map(_ahead, [(text, lang, with_text) for (text, lang), with_text in first.items()])
+    todo = [(text, lang, with_text) for (text, lang), with_text in first.items()]
+    done = fork_map(_ahead, todo, min_items=AHEAD_MIN_TEXTS)
     known = {(text, lang): rendered for text, lang, rendered in done}
     second: dict[tuple[str, str], bool] = {}
     for release, full in wanted.items():
@@ -508,11 +522,13 @@ def _render_ahead(jobs: list[Job]) -> list[Rendering]:
             known[start].text  # noqa: B018 - cached property
         else:
             second[start] = True
-    done += fork_map(_ahead, [(text, lang, True) for text, lang in second])
+    done += fork_map(_ahead, [(t, lang, True) for t, lang in second], min_items=AHEAD_MIN_TEXTS)
     return done
 
 
 def _ahead(item: tuple[str, str, bool]) -> Rendering:
+    from pressroom.pages import render_ahead
+
     return render_ahead(*item)
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pressroom.config import Site
-from pressroom.markdown import render_markdown
 from pressroom.yaml_front import FrontMatterError, parse_front_matter
 
 # Listed first, in this order, in the footer; any other page follows by name.
@@ -61,6 +60,9 @@ def read_page(path: Path, version: tuple[int, int], lang: str) -> LegalPage:
             title = lines[0][2:].strip()
             body = lines[1] if len(lines) > 1 else ""
     title = title or path.stem.replace("-", " ").capitalize()
+    # Imported here: a build loads the Markdown renderer while its workers read the releases.
+    from pressroom.markdown import render_markdown
+
     html = render_markdown(body, lang=lang).html
     return LegalPage(path.stem, f"/{path.stem}/", title, html, path, version)
 

@@ -21,7 +21,7 @@ from pressroom.config import Site
 from pressroom.i18n import base_language, gettext, translations
 from pressroom.legal import LegalPage
 from pressroom.markdown import Rendered, render_markdown
-from pressroom.newsroom import ListingPage, Newsroom, href
+from pressroom.newsroom import SEARCH_URL, STATIC_SEARCH_URL, ListingPage, Newsroom, href
 from pressroom.phones import load_numbering_plan
 from pressroom.release import Release, upload_name
 from pressroom.render.context import (
@@ -32,13 +32,9 @@ from pressroom.render.context import (
     upload_links,
     uploads_folder,
 )
-from pressroom.render.html import render_release, render_template, template_environment
+from pressroom.render.html import compile_templates, render_release, render_template
 from pressroom.search import Found
 from pressroom.search_static import shortened
-
-SEARCH_URL = "/espace-presse/recherche"
-STATIC_SEARCH_URL = "/espace-presse/recherche/"
-FEED_URL = "/espace-presse/feed.xml"
 
 
 @dataclass(frozen=True)
@@ -248,9 +244,7 @@ def load_page_templates(site: Site, languages: Iterable[str], feeds: bool = Fals
     for French), phonenumbers (30 ms) and feedgen with lxml (40 ms). Calling it again costs
     next to nothing.
     """
-    env = template_environment(site)
-    for name in PAGE_TEMPLATES:
-        env.get_template(name)
+    compile_templates(site, PAGE_TEMPLATES)
     for lang in languages:
         translations(lang)
         Locale.parse(base_language(lang)).date_formats  # noqa: B018 - loads the locale's data

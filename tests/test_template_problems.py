@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pressroom import parallel
+from pressroom.buildcache import CACHE_FILE, ReleaseCache
 from pressroom.cli import cli
 from pressroom.config import Site, load_site
 from pressroom.render.html import TemplateProblem
@@ -60,3 +62,33 @@ def test_template_problem_keeps_its_language_across_processes() -> None:
     again = pickle.loads(pickle.dumps(problem))
     assert again.localized("fr") == problem.localized("fr")
     assert "le gabarit ne peut pas être rendu" in again.localized("fr")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_build_over_several_processes_names_the_broken_template_too(
+    tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big build compiles its templates before its workers render pages."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "_workers", lambda: 2)
+    site = _with_release_template(small_site(tmp_path / "site"), case)
+    result = CliRunner().invoke(
+        cli, ["--site", str(site.root), "build", "--out", str(tmp_path / "out"), "--no-pdf"]
+    )
+    assert result.exit_code == 1, result.exception
+    assert f"templates/page/release.html:{CASES[case]} : le gabarit" in result.output
+
+
+def test_a_build_stopped_by_a_broken_template_keeps_the_releases_it_read(
+    tmp_path: Path,
+) -> None:
+    """Saved while the pages are made: the build after the fix does not read them again."""
+    site = _with_release_template(small_site(tmp_path / "site"), "undefined-name.html")
+    result = CliRunner().invoke(
+        cli, ["--site", str(site.root), "build", "--out", str(tmp_path / "out"), "--no-pdf"]
+    )
+    assert result.exit_code == 1
+    assert (site.instance_dir / CACHE_FILE).is_file()
+    kept = ReleaseCache.load(site)
+    assert kept.catalog().releases
+    assert kept.changed == []  # every file as read by the failed build

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -263,13 +263,28 @@ def _render(
             **context,
         )
     except TemplateError as exc:
-        path, line = _where(site, exc, template_name)
-        raise TemplateProblem(
-            "{path}:{line}: the template cannot be rendered: {reason}",
-            path=path,
-            line=line,
-            reason=exc.message or type(exc).__name__,
-        ) from None
+        raise _problem(site, exc, template_name) from None
+
+
+def _problem(site: Site, exc: TemplateError, template_name: str) -> TemplateProblem:
+    path, line = _where(site, exc, template_name)
+    return TemplateProblem(
+        "{path}:{line}: the template cannot be rendered: {reason}",
+        path=path,
+        line=line,
+        reason=exc.message or type(exc).__name__,
+    )
+
+
+def compile_templates(site: Site, names: Iterable[str]) -> None:
+    """Compile these templates now (a static build, before forking its workers); a mistake
+    in one is a ``TemplateProblem`` naming its file and line, as when it is rendered."""
+    env = template_environment(site)
+    for name in names:
+        try:
+            env.get_template(name)
+        except TemplateError as exc:
+            raise _problem(site, exc, name) from None
 
 
 def render_release(
