@@ -31,7 +31,6 @@ from pressroom.buildcache import (
 )
 from pressroom.config import Site
 from pressroom.errors import PressroomError
-from pressroom.i18n import SUPPORTED_LANGUAGES
 from pressroom.newsroom import STATIC_SEARCH_URL, ListingSpec, Newsroom, href, newsroom_at
 from pressroom.parallel import fork_map, forks
 from pressroom.pdfsupport import pdf_available, pdf_file_name, pdf_label, render_pdf
@@ -482,10 +481,11 @@ def _build_pdfs(
 
 
 def _load_for_pages(site: Site, feeds: bool) -> None:
-    """What page workers need, loaded in the languages pressroom's interface speaks."""
+    """What page workers need, in the site's language (before the releases are read, their
+    own languages are not known: those are loaded before the pages are made)."""
     from pressroom.pages import load_page_templates
 
-    load_page_templates(site, {site.settings.language, *SUPPORTED_LANGUAGES}, feeds)
+    load_page_templates(site, {site.settings.language}, feeds)
 
 
 def _render_ahead(jobs: list[Job]) -> list[Rendering]:
