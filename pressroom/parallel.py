@@ -136,8 +136,9 @@ def _work_and_exit(
     claim: Callable[[], Iterator[int]],
     write_end: int,
 ) -> NoReturn:  # pragma: no cover - runs in a forked worker
-    """A forked worker: its share of the batch, sent back pickled once done (sent as it
-    goes, a full pipe would stall it until the calling process, busy too, reads)."""
+    """A forked worker: its share of the batch, sent back pickled once all made (sent as it
+    went, it would wait on a full pipe while the calling process, busy with its own share,
+    does not read)."""
     code = 0
     try:
         try:
@@ -175,7 +176,9 @@ def _collect(pid: int, read_end: int, quiet: bool = False) -> list[tuple[int, An
     """A worker's results, once it has sent them and ended; its exception is raised here."""
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
-    _, status = os.waitpid(pid, 0)
+    status = 0
+    with suppress(ChildProcessError):  # already waited for by someone else (a signal handler)
+        status = os.waitpid(pid, 0)[1]
     if quiet:
         return []
     if not data:
