@@ -152,7 +152,8 @@ def entry(site: Site, release: Release, ui_lang: str) -> Entry:
 _ENTRIES: dict[tuple[int, str], tuple[Release, Site, Entry]] = {}
 
 
-def _entry(site: Site, release: Release, ui_lang: str) -> Entry:
+def entry_of(site: Site, release: Release, ui_lang: str) -> Entry:
+    """``entry``, looked up by the release's identity."""
     known = _ENTRIES.get((id(release), ui_lang))
     if known is not None and known[0] is release and known[1] is site:
         return known[2]
@@ -294,7 +295,7 @@ def render_listing_page(site: Site, newsroom: Newsroom, page: ListingPage, chrom
         "page/listing.html",
         chrome,
         page=page,
-        entries=[_entry(site, r, chrome.ui_lang) for r in page.releases],
+        entries=[entry_of(site, r, chrome.ui_lang) for r in page.releases],
         newsroom=newsroom,
         canonical=absolute(site, page.canonical),
     )
