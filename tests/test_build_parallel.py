@@ -150,16 +150,15 @@ print([name for name in opened if name.endswith(".dat")])
 """
 
 
+def _printed(script: str, site: Site) -> str:
+    """What a Python script prints, run on the site in a process of its own."""
+    command = [sys.executable, "-c", script, str(site.root)]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_workers_inherit_the_date_formats_of_the_site_languages(tmp_path: Path) -> None:
     """Loaded before the fork, Babel's CLDR data is not read again by every worker."""
-    site = small_site(tmp_path / "site")
-    result = subprocess.run(
-        [sys.executable, "-c", PRELOADED_DATES, str(site.root)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout.strip() == "[]"
+    assert _printed(PRELOADED_DATES, small_site(tmp_path / "site")) == "[]"
 
 
 PRELOADED_FEEDS_AND_PHONES = """
@@ -180,14 +179,7 @@ print(sorted(set(sys.modules) - loaded))
 def test_workers_inherit_the_feed_generator_and_the_numbering_plan(tmp_path: Path) -> None:
     """feedgen with lxml (40 ms) and phonenumbers (30 ms) are loaded once before the fork,
     not again by every worker making a feed or a page with a phone."""
-    site = small_site(tmp_path / "site")
-    result = subprocess.run(
-        [sys.executable, "-c", PRELOADED_FEEDS_AND_PHONES, str(site.root)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout.strip() == "[]"
+    assert _printed(PRELOADED_FEEDS_AND_PHONES, small_site(tmp_path / "site")) == "[]"
 
 
 EXIT_WITHOUT_COLLECTING = """

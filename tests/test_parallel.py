@@ -48,11 +48,9 @@ def test_a_busy_caller_takes_fewer_items() -> None:
 CALLER = os.getpid()
 
 
-def _fails_in_a_worker(item: int) -> int:
-    time.sleep(0.002)
-    if os.getpid() != CALLER:
-        raise PressroomError("{name}: cannot be read", name="release.md")
-    return item
+class _Unpicklable(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"{code} {reason}")
 
 
 def _children() -> set[str]:
@@ -61,45 +59,33 @@ def _children() -> set[str]:
     return {pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()}
 
 
-def test_a_worker_failure_is_raised_in_the_caller_as_it_was() -> None:
+FAILURES = {
+    "in a worker": (False, PressroomError("{name}: cannot be read", name="release.md")),
+    "in a worker, unpicklable": (False, _Unpicklable(7, "odd")),
+    "in the caller": (True, PressroomError("stopped here")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAILURES))
+def test_a_failure_is_raised_in_the_caller_and_leaves_no_process(case: str) -> None:
+    in_caller, error = FAILURES[case]
+
+    def failing(item: int) -> int:
+        time.sleep(0.002)
+        if (os.getpid() == CALLER) == in_caller:
+            raise error
+        return item
+
     before = _children()
-    with pytest.raises(PressroomError, match=r"release\.md: cannot be read") as raised:
-        fork_map(_fails_in_a_worker, list(range(300)))
-    assert raised.value.params == {"name": "release.md"}
-    assert _children() == before  # all waited for
-
-
-class _Unpicklable(Exception):
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(f"{code} {reason}")
-
-
-def _fails_oddly(item: int) -> int:
-    time.sleep(0.002)
-    if os.getpid() != CALLER:
-        raise _Unpicklable(7, "odd")
-    return item
-
-
-def test_an_exception_that_cannot_travel_is_described() -> None:
-    before = _children()
-    with pytest.raises(WorkerError, match="_Unpicklable: 7 odd"):
-        fork_map(_fails_oddly, list(range(300)))
-    assert _children() == before
-
-
-def _fails_here(item: int) -> int:
-    time.sleep(0.002)
-    if os.getpid() == CALLER:
-        raise PressroomError("stopped here")
-    return item
-
-
-def test_a_failure_in_the_caller_stops_the_workers() -> None:
-    before = _children()
-    with pytest.raises(PressroomError, match="stopped here"):
-        fork_map(_fails_here, list(range(300)))
-    assert _children() == before
+    with pytest.raises(PressroomError) as raised:
+        fork_map(failing, list(range(300)))
+    if isinstance(error, PressroomError):  # as it was raised
+        assert str(raised.value) == str(error)
+        assert raised.value.params == error.params
+    else:  # described
+        assert isinstance(raised.value, WorkerError)
+        assert "_Unpicklable: 7 odd" in str(raised.value)
+    assert _children() == before  # every worker waited for
 
 
 def test_small_batches_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
