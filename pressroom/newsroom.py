@@ -18,10 +18,9 @@ from functools import cached_property, lru_cache
 from typing import Literal
 from urllib.parse import quote
 
-from slugify import slugify
-
 from pressroom.paging import page_count, page_window
 from pressroom.release import NEWSROOM_PREFIX, Release, upload_name
+from pressroom.slug import ascii_slug
 from pressroom.store import Catalog
 
 ListingKind = Literal["all", "category", "tag", "year"]
@@ -54,7 +53,7 @@ def lookup_key(path: str) -> str:
 @lru_cache(maxsize=16384)
 def term_slug(name: str) -> str:
     """A category or tag name in a URL: ``Communiqué de presse`` → ``communique-de-presse``."""
-    return slugify(name) or "sans-nom"
+    return ascii_slug(name) or "sans-nom"
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from slugify import slugify
-
 from pressroom.release import Release
 from pressroom.render.context import fold
+from pressroom.slug import ascii_slug
 
 MAX_NAME_LENGTH = 80
 SUFFIX = ".pdf"
@@ -39,7 +38,7 @@ def category_prefix(category: str) -> str:
 
 def ascii_capitals(text: str, max_length: int) -> str:
     """Text folded to ASCII capitals, other runs turned into ``_``, cut at a word boundary."""
-    folded = slugify(
+    folded = ascii_slug(
         text,
         separator="_",
         lowercase=False,

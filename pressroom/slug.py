@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from slugify import slugify
 
@@ -65,9 +66,17 @@ def jekyll_file_slug(file_name: str) -> str:
     return stem.rstrip(".")
 
 
+def ascii_slug(text: str, **options: Any) -> str:
+    """python-slugify's slug, always transliterated by text-unidecode (its dependency): by
+    default it prefers Unidecode when some other package installs it, and slugs, hence URLs
+    and file names, would change with the machine. Naming the backend also spares each call
+    a failed ``import unidecode``."""
+    return slugify(text, backend="text-unidecode", **options)
+
+
 def new_slug(title: str) -> str:
     """A clean ASCII slug for a release created by pressroom."""
-    return slugify(title, max_length=80, word_boundary=True) or "communique"
+    return ascii_slug(title, max_length=80, word_boundary=True) or "communique"
 
 
 def date_prefix(file_name: str) -> str | None:

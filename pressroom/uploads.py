@@ -18,10 +18,10 @@ from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
-from slugify import slugify
 
 from pressroom.config import Site
 from pressroom.errors import PressroomError
+from pressroom.slug import ascii_slug
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_FILE_BYTES = 25 * 1024 * 1024
@@ -135,7 +135,7 @@ def safe_stem(original_name: str) -> str:
     """A lower-case ASCII name from the uploader's, without its extension or folders."""
     base = original_name.replace("\\", "/").rsplit("/", 1)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base else base
-    return slugify(stem, max_length=60, word_boundary=True) or "fichier"
+    return ascii_slug(stem, max_length=60, word_boundary=True) or "fichier"
 
 
 def _create(folder: Path, stem: str, extension: str, data: bytes) -> Path:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import pytest
 
+from pressroom.newsroom import term_slug
+from pressroom.pdfname import pdf_file_name
 from pressroom.slug import jekyll_file_slug, jekyll_pretty_slug, new_slug
+from pressroom.uploads import safe_stem
 
 
 @pytest.mark.parametrize(
@@ -43,3 +49,19 @@ def test_new_slug_is_ascii_lowercase_like_the_corpus_names() -> None:
 
 def test_new_slug_never_empty() -> None:
     assert new_slug("« … »") == "communique"
+
+
+def test_slugs_stay_the_same_when_another_package_installs_unidecode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """python-slugify prefers Unidecode when present: URLs and file names would change with
+    the machine. A stand-in that transliterates everything to "x" must change nothing."""
+    stand_in = types.ModuleType("unidecode")
+    stand_in.unidecode = lambda text, *args, **kwargs: "x" * len(text)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "unidecode", stand_in)
+    assert new_slug("L’État numérique") == "letat-numerique"
+    assert term_slug("Données personnelles") == "donnees-personnelles"
+    assert safe_stem("Dossier de presse été.pdf") == "dossier-de-presse-ete"
+    assert pdf_file_name("Un État plus ouvert", "Communiqué de presse").startswith(
+        "CP_UN_ETAT_PLUS_OUVERT"
+    )
