@@ -410,13 +410,13 @@ def build_site(
             languages = {lang, *(r.language for r in newsroom.releases)}
             load_page_templates(site, languages, feeds=any(job.heavy for job, _ in pending))
         pending.sort(key=lambda item: not item[0].heavy)
-        made = fork_map(_make, pending, meanwhile=search_index)
-    if progress:
-        progress(unchanged + 1, total, SEARCH_INDEX_URL)
-    for number, url in enumerate(made, unchanged + 2):
-        report.rendered.append(url)
-        if progress:
-            progress(number, total, url)
+        made = fork_map(
+            _make,
+            pending,
+            meanwhile=search_index,
+            progress=(lambda done: progress(unchanged + 1 + done, total, "")) if progress else None,
+        )
+    report.rendered.extend(made)
     old_files: dict[str, str] = old.get("files", {})
     for number, (url, source) in enumerate(copies.items(), len(jobs) + 2):
         path = output_path(out, url)

@@ -65,6 +65,7 @@ def fork_map(
     items: Sequence[T],
     min_items: int | None = None,
     meanwhile: Callable[[], object] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> list[R]:
     """``[function(i) for i in items]``, over forked workers when the batch is big enough.
 
@@ -77,11 +78,19 @@ def fork_map(
 
     ``meanwhile`` is work of the calling process the workers do not need: it runs first
     (they are forked before it, and inherit none of it), then that process joins the batch.
+    ``progress`` is told, in the calling process, how many items are made so far (counting
+    those the other processes have taken, less the chunk each may still be working on).
     """
     if not forks(len(items), min_items):
         if meanwhile is not None:
             meanwhile()
-        return [function(item) for item in items]
+        if progress is None:
+            return [function(item) for item in items]
+        made = []
+        for item in items:
+            made.append(function(item))
+            progress(len(made))
+        return made
     processes = _workers()
     chunk = max(1, len(items) // (processes * 32))
     claimed = multiprocessing.get_context("fork").Value("q", 0)
@@ -115,12 +124,21 @@ def fork_map(
         if meanwhile is not None:
             meanwhile()
         results: list[Any] = [None] * len(items)
+        shown = 0
         for index in claim():
             results[index] = function(items[index])
+            if progress is not None:
+                others = (processes - 1) * chunk  # at most one chunk in each other's hands
+                done = min(claimed.value, len(items)) - others - chunk + index % chunk + 1
+                if done > shown:
+                    shown = done
+                    progress(done)
         while children:
             pid, read_end = children.pop(0)
             for index, result in _collect(pid, read_end):
                 results[index] = result
+        if progress is not None:
+            progress(len(items))
         return results
     finally:
         for pid, read_end in children:  # an error here: stop the others, leave no zombie

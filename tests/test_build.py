@@ -369,3 +369,16 @@ def test_one_shot_rebuild_updates_the_kept_search_index(
     kept = {p.name: p.read_bytes() for p in (out / INDEX).iterdir()}
     assert kept == {p.name: p.read_bytes() for p in (fresh / INDEX).iterdir()}
     assert "xylophone" in json.loads(kept["w-xy.json"])["w"]
+
+
+def test_build_tells_its_progress_page_by_page(small: Site, tmp_path: Path) -> None:
+    """What a terminal's progress bar shows: rising, up to the whole, a step per file."""
+    steps: list[tuple[int, int]] = []
+    report = build_site(
+        small, tmp_path / "out", pdf=False, now=NOW, progress=lambda d, t, _u: steps.append((d, t))
+    )
+    total = steps[-1][1]
+    assert steps[-1] == (total, total)
+    assert [d for d, _ in steps] == sorted(d for d, _ in steps)
+    assert report.rendered and report.copied
+    assert len(steps) >= total - 1  # in one process, each page made and file copied is told

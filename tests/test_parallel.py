@@ -91,3 +91,27 @@ def test_a_failure_is_raised_in_the_caller_and_leaves_no_process(case: str) -> N
 def test_small_batches_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_ITEMS", 200)
     assert {pid for _, pid in fork_map(_slow_pid, list(range(10)))} == {os.getpid()}
+
+
+@pytest.mark.parametrize("processes", [1, 3])
+def test_progress_is_told_as_items_are_made(
+    processes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted in the caller while it works, never more than are made, up to all of them."""
+    monkeypatch.setattr(parallel, "_workers", lambda: processes)
+    made: list[int] = []
+    told: list[tuple[int, int]] = []  # (told, made by then, counted in the caller)
+
+    def slow(item: int) -> int:
+        time.sleep(0.002)
+        if os.getpid() == CALLER:
+            made.append(item)
+        return item
+
+    fork_map(slow, list(range(300)), progress=lambda done: told.append((done, len(made))))
+    values = [done for done, _ in told]
+    assert values == sorted(set(values))  # rising
+    assert values[-1] == 300
+    assert len(values) > 10  # while working, not only at the end
+    if processes == 1:
+        assert all(done == mine for done, mine in told)

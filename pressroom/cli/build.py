@@ -6,6 +6,7 @@ import gc
 import os
 import signal
 import sys
+import time
 from functools import partial
 from pathlib import Path
 from types import FrameType
@@ -62,8 +63,15 @@ def _build(out: Path, no_pdf: bool, watch: bool) -> None:
         if interactive:
             label = say(site, "Building")
             with click.progressbar(length=1, label=label, show_pos=True) as bar:
+                shown = [0.0]
 
                 def progress(done: int, total: int, _url: str) -> None:
+                    # Drawn ten times a second at most: a thousand redraws would cost the
+                    # build tens of milliseconds and show nothing more.
+                    now = time.monotonic()
+                    if done < total and now - shown[0] < 0.1:
+                        return
+                    shown[0] = now
                     bar.length = total
                     bar.update(done - bar.pos)
 
