@@ -46,7 +46,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 # The export's search index: the files ``static/search.js`` reads, under the search page.
 SEARCH_INDEX_URL = STATIC_SEARCH_URL + "index/"
+# (done, total, stage): a build reads the release files, makes the PDFs, then writes the pages
+# and copies the files, each stage counted from zero.
 Progress = Callable[[int, int, str], None]
+READING, MAKING_PDFS, WRITING = "reading", "pdfs", "writing"
 # A text's Markdown takes about 0.6 ms to render: a few dozen are worth a worker (a fork and
 # a pipe, a few milliseconds), where a page or a file read takes a few times less.
 AHEAD_MIN_TEXTS = 32
@@ -357,7 +360,10 @@ def build_site(
     memory = memory or BuildMemory.load(site)
     # While workers read a thousand files, this process loads what the page workers will
     # inherit; a rebuild that reads a few files in-process loads only what its pages need.
-    catalog = memory.releases.catalog(meanwhile=partial(_load_for_pages, site, True))
+    reading = (lambda done, total: progress(done, total, READING)) if progress else None
+    catalog = memory.releases.catalog(
+        meanwhile=partial(_load_for_pages, site, True), progress=reading
+    )
     from pressroom.markdown import rendered_ahead
     from pressroom.pages import Chrome, load_page_templates
 
@@ -391,7 +397,7 @@ def build_site(
             pending.append((job, file))
     unchanged = report.unchanged
     if progress:
-        progress(unchanged, total, "")
+        progress(unchanged, total, WRITING)
     lang = chrome.ui_lang
     search = digest(common, [facts[r.path].digest for r in newsroom.releases])
     manifest["search"] = {"inputs": search}
@@ -414,7 +420,9 @@ def build_site(
             _make,
             pending,
             meanwhile=search_index,
-            progress=(lambda done: progress(unchanged + 1 + done, total, "")) if progress else None,
+            progress=(lambda done: progress(unchanged + 1 + done, total, WRITING))
+            if progress
+            else None,
         )
     report.rendered.extend(made)
     old_files: dict[str, str] = old.get("files", {})
@@ -430,7 +438,7 @@ def build_site(
             shutil.copyfile(source, path)
             report.copied += 1
         if progress:
-            progress(number, total, url)
+            progress(number, total, WRITING)
     _remove_stale(out, old, manifest, report)
     save_manifest(out, manifest)
     return report
@@ -479,7 +487,7 @@ def _build_pdfs(
         label = pdf_label(site.settings.language)
         made[release.url] = Download(url, label, path.stat().st_size)
         if progress:
-            progress(number, len(releases), url)
+            progress(number, len(releases), MAKING_PDFS)
     return made
 
 

@@ -240,11 +240,13 @@ class ReleaseCache:
         self,
         files: Sequence[tuple[str, Version]] | None = None,
         meanwhile: Callable[[], object] | None = None,
+        progress: Callable[[int, int], object] | None = None,
     ) -> Catalog:
         """The site's catalog now; the same object as last time if no file changed, nor the
         uploads folder. ``files``: a ``scan_releases`` just made (else one is made here).
         ``meanwhile``: work for this process while worker processes read the files; not run
-        when they are read here (a few files changed: the work is likely not needed)."""
+        when they are read here (a few files changed: the work is likely not needed).
+        ``progress``: told (files read, files to read) as they are read."""
         if files is None:
             files = scan_releases(str(self.site.releases_dir))[0]
         uploads = uploads_stamp(self.site)
@@ -262,8 +264,10 @@ class ReleaseCache:
             self._scanned = scanned
             return self._catalog
         parse = partial(_parse, self.site, self.settings, words=self.savable, pack=self.parallel)
+        told = (lambda done: progress(done, len(stale))) if progress else None
         if self.parallel:
-            fresh = fork_map(parse, stale, meanwhile=meanwhile if forks(len(stale)) else None)
+            idle = meanwhile if forks(len(stale)) else None
+            fresh = fork_map(parse, stale, meanwhile=idle, progress=told)
         else:
             fresh = [parse(item) for item in stale]
         # Copied (in C) and updated rather than rebuilt in Python: after one edit at 5,000

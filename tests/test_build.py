@@ -21,9 +21,10 @@ import pytest
 from click.testing import CliRunner
 
 from pressroom import markdown, pages
-from pressroom.build import SEARCH_INDEX_URL, build_site
+from pressroom.build import MAKING_PDFS, READING, SEARCH_INDEX_URL, WRITING, build_site
 from pressroom.buildcache import BuildMemory, ReleaseCache
 from pressroom.cli import cli
+from pressroom.cli.build import StageBars
 from pressroom.config import Site, load_site
 from pressroom.markdown import plain_text
 from pressroom.pdfsupport import pdf_available
@@ -371,14 +372,38 @@ def test_one_shot_rebuild_updates_the_kept_search_index(
     assert "xylophone" in json.loads(kept["w-xy.json"])["w"]
 
 
-def test_build_tells_its_progress_page_by_page(small: Site, tmp_path: Path) -> None:
-    """What a terminal's progress bar shows: rising, up to the whole, a step per file."""
-    steps: list[tuple[int, int]] = []
+def test_build_tells_its_progress_stage_by_stage(small: Site, tmp_path: Path) -> None:
+    """What a terminal's progress bars show: each stage rising to its whole, step by step."""
+    steps: dict[str, list[tuple[int, int]]] = {}
     report = build_site(
-        small, tmp_path / "out", pdf=False, now=NOW, progress=lambda d, t, _u: steps.append((d, t))
+        small,
+        tmp_path / "out",
+        pdf=False,
+        now=NOW,
+        progress=lambda done, total, stage: steps.setdefault(stage, []).append((done, total)),
     )
-    total = steps[-1][1]
-    assert steps[-1] == (total, total)
-    assert [d for d, _ in steps] == sorted(d for d, _ in steps)
+    assert list(steps) == [READING, WRITING]  # no PDFs asked
+    files = len(list(small.releases_dir.glob("*.md")))
+    assert steps[READING] == [(n, files) for n in range(1, files + 1)]  # in one process
+    writing = steps[WRITING]
+    total = writing[-1][1]
+    assert writing[-1] == (total, total)
+    assert [d for d, _ in writing] == sorted(d for d, _ in writing)
     assert report.rendered and report.copied
-    assert len(steps) >= total - 1  # in one process, each page made and file copied is told
+    assert len(writing) >= total - 1  # each page made and file copied is told
+
+
+def test_the_build_command_draws_a_bar_per_stage(small: Site) -> None:
+    """On a terminal: "Lecture des communiqués", then "Écriture des pages", each from zero."""
+    bars = StageBars(small, (READING, MAKING_PDFS, WRITING))
+    with bars:
+        bars.tell(10, 10, READING)
+        reading = bars.bar
+        bars.tell(3, 40, WRITING)
+        writing = bars.bar
+        assert writing is not None and writing is not reading
+        assert (writing.pos, writing.length, writing.label.strip()) == (3, 40, "Écriture des pages")
+        bars.tell(4, 40, WRITING)  # within a tenth of a second: not drawn
+        assert writing.pos == 3
+        bars.tell(40, 40, WRITING)  # the end always is
+        assert writing.pos == 40

@@ -10,12 +10,16 @@ import time
 from functools import partial
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from pressroom.cli.context import current_site, refusal, say
 from pressroom.config import Site
 from pressroom.errors import PressroomError
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 
 @click.command()
@@ -56,26 +60,12 @@ def _build(out: Path, no_pdf: bool, watch: bool) -> None:
     if watch:
         _watch(site, out, pdf=not no_pdf)
         return
-    from pressroom.build import build_site
+    from pressroom.build import MAKING_PDFS, READING, WRITING, build_site
 
-    interactive = sys.stdout.isatty()
     try:
-        if interactive:
-            label = say(site, "Building")
-            with click.progressbar(length=1, label=label, show_pos=True) as bar:
-                shown = [0.0]
-
-                def progress(done: int, total: int, _url: str) -> None:
-                    # Drawn ten times a second at most: a thousand redraws would cost the
-                    # build tens of milliseconds and show nothing more.
-                    now = time.monotonic()
-                    if done < total and now - shown[0] < 0.1:
-                        return
-                    shown[0] = now
-                    bar.length = total
-                    bar.update(done - bar.pos)
-
-                report = build_site(site, out, pdf=not no_pdf, progress=progress)
+        if sys.stdout.isatty():
+            with StageBars(site, (READING, MAKING_PDFS, WRITING)) as bars:
+                report = build_site(site, out, pdf=not no_pdf, progress=bars.tell)
         else:
             report = build_site(site, out, pdf=not no_pdf)
     except PressroomError as exc:
@@ -95,6 +85,42 @@ def _build(out: Path, no_pdf: bool, watch: bool) -> None:
             removed=str(len(report.removed)),
         )
     )
+
+
+class StageBars:
+    """A progress bar per stage of a build (reading the releases, making the PDFs, writing
+    the pages), each drawn ten times a second at most: a thousand redraws would cost the build
+    tens of milliseconds and show nothing more."""
+
+    def __init__(self, site: Site, stages: tuple[str, str, str]) -> None:
+        names = ("Reading the releases", "Making the PDFs", "Writing the pages")
+        self.labels = {stage: say(site, name) for stage, name in zip(stages, names, strict=True)}
+        self.width = max(len(label) for label in self.labels.values())
+        self.bar: ProgressBar[int] | None = None
+        self.stage = ""
+        self.drawn = 0.0
+
+    def __enter__(self) -> StageBars:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def tell(self, done: int, total: int, stage: str) -> None:
+        now = time.monotonic()
+        if stage == self.stage and done < total and now - self.drawn < 0.1:
+            return
+        if stage != self.stage or self.bar is None:
+            self.__exit__()
+            label = self.labels.get(stage, stage).ljust(self.width)
+            self.bar = click.progressbar(length=max(total, 1), label=label, show_pos=True)
+            self.bar.__enter__()
+            self.stage = stage
+        self.drawn = now
+        self.bar.length = max(total, 1)
+        self.bar.update(done - self.bar.pos)
 
 
 def _watch(site: Site, out: Path, pdf: bool) -> None:
