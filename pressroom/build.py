@@ -361,9 +361,7 @@ def build_site(
     # While workers read a thousand files, this process loads what the page workers will
     # inherit; a rebuild that reads a few files in-process loads only what its pages need.
     reading = (lambda done, total: progress(done, total, READING)) if progress else None
-    catalog = memory.releases.catalog(
-        meanwhile=partial(_load_for_pages, site, True), progress=reading
-    )
+    catalog = memory.releases.catalog(meanwhile=partial(_load_for_pages, site), progress=reading)
     from pressroom.markdown import rendered_ahead
     from pressroom.pages import Chrome, load_page_templates
 
@@ -491,12 +489,13 @@ def _build_pdfs(
     return made
 
 
-def _load_for_pages(site: Site, feeds: bool) -> None:
-    """What page workers need, in the site's language (before the releases are read, their
-    own languages are not known: those are loaded before the pages are made)."""
+def _load_for_pages(site: Site) -> None:
+    """What the page workers of a cold build need (feeds included), in the site's language
+    (before the releases are read, their own languages are not known: those are loaded
+    before the pages are made)."""
     from pressroom.pages import load_page_templates
 
-    load_page_templates(site, {site.settings.language}, feeds)
+    load_page_templates(site, {site.settings.language}, feeds=True)
 
 
 def _render_ahead(jobs: list[Job]) -> list[Rendering]:
