@@ -145,7 +145,7 @@ def _watch(site: Site, out: Path, pdf: bool) -> None:
 
 
 def _interrupt(watching: int, signum: int, _frame: FrameType | None) -> None:
-    if os.getpid() != watching:  # a build worker forked by the watch, ended by its pool
+    if os.getpid() != watching:  # a build worker forked by the watch: it just ends
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
         return
