@@ -45,7 +45,8 @@ def translations(lang: str) -> NullTranslations:
     Every ``*.po`` file of the language is merged, so each part of the interface keeps its
     own catalogue file (``messages.po``, ``newsroom.po``, ``pdf.po``...).
     """
-    # Imported here: a build reads its releases, which needs no catalogue, meanwhile (13 ms).
+    # Imported here, with Babel: a cold build reads its releases, which needs no catalogue,
+    # while it loads them.
     from babel.support import NullTranslations, Translations
 
     code = base_language(lang)

@@ -32,10 +32,10 @@ _LISTING_RE = re.compile(
 )
 _FEED_RE = re.compile(r"^/espace-presse/(?:(?P<kind>categorie|tag)/(?P<slug>[^/]+)/)?feed\.xml$")
 _PATH_KIND: dict[str, ListingKind] = {"categorie": "category", "tag": "tag"}
-# What a URL may hold unescaped; everything else (accents, spaces, ’) is percent-encoded.
 # The server's search page, and the export's (a folder: a static server serves its index).
 SEARCH_URL = "/espace-presse/recherche"
 STATIC_SEARCH_URL = "/espace-presse/recherche/"
+# What a URL may hold unescaped; everything else (accents, spaces, ’) is percent-encoded.
 _URL_SAFE = "/!$&'()*+,;=:@-._~"
 
 
