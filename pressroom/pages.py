@@ -242,7 +242,7 @@ def load_page_templates(site: Site, languages: Iterable[str], feeds: bool = Fals
 
     A static build calls this before forking its workers, which then inherit them instead of
     each compiling every template again and loading the CLDR data of each language (25 ms
-    for French), phonenumbers (30 ms) and feedgen with lxml (40 ms). Calling it again costs
+    for French), phonenumbers (12–14 ms) and feedgen with lxml (13–17 ms). Calling it again costs
     next to nothing.
     """
     compile_templates(site, PAGE_TEMPLATES)
