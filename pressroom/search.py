@@ -64,10 +64,14 @@ def document(release: Release, known: tuple[str, str] | None = None) -> Document
     if known is not None:
         text_words, title_words = known
         return Document(release, frozenset(title_words.split()), frozenset(text_words.split()))
-    title = words(release.title)
-    return Document(
-        release, frozenset(title), frozenset(title | words(release.chapeau + "\n" + release.body))
-    )
+    every, title = release_words(release.title, release.chapeau, release.body)
+    return Document(release, frozenset(title), frozenset(every))
+
+
+def release_words(title: str, chapeau: str, body: str) -> tuple[set[str], set[str]]:
+    """All the words a release is found by (title, chapeau, body), and its title's."""
+    title_words = words(title)
+    return title_words | words(chapeau + "\n" + body), title_words
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,8 @@ def index_words(release: Release) -> tuple[str, str]:
 def _text_words(title: str, chapeau: str, body: str) -> tuple[str, str]:
     """The words of a text are worked out once per process, like its Markdown (one rendering
     per distinct text in a build): a release filed twice is read once."""
-    text = search.words(chapeau + "\n" + body)
-    title_words = search.words(title)
-    return " ".join(sorted(text | title_words)), " ".join(sorted(title_words))
+    every, title_words = search.release_words(title, chapeau, body)
+    return " ".join(sorted(every)), " ".join(sorted(title_words))
 
 
 # A summary in a listing and in search results (the server's and the export's): long enough
