@@ -202,6 +202,54 @@ def test_the_command_leaves_its_objects_out_of_the_last_collection() -> None:
     assert result.stdout.splitlines()[-1] == "frozen True"
 
 
+ENDING = """
+import atexit, os, sys
+from pressroom.cli import main
+
+
+def finalising(event, args, write=os.write):  # an audit hook outlives the modules
+    if event == "cpython.PyInterpreterState_Clear":  # Python's own shutdown, at its end
+        write(1, b"torn down\\n")
+
+
+sys.addaudithook(finalising)
+atexit.register(lambda: print("exit functions ran"))
+sys.argv = ["pressroom", *sys.argv[1:]]
+main()
+"""
+
+
+def _ending(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", ENDING, *args]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def test_a_finished_build_ends_without_tearing_python_down(tmp_path: Path) -> None:
+    """Freeing a built site's objects one by one at exit cost 15 ms of a 0.87 s build; the
+    output is flushed and the exit functions run all the same, even into a pipe."""
+    site = small_site(tmp_path / "site")
+    out = tmp_path / "out"
+    result = _ending("--site", str(site.root), "build", "--out", str(out), "--no-pdf")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "exit functions ran"
+    assert "torn down" not in lines
+    assert lines[0].startswith(f"{out} : ") and "pages écrites" in lines[0]
+    assert (out / "espace-presse" / "index.html").is_file()
+
+
+def test_other_endings_tear_python_down_as_usual(tmp_path: Path) -> None:
+    """A command that did not ask it, and a build that failed, end the usual way."""
+    assert "torn down" in _ending("--version").stdout.splitlines()
+    site = small_site(tmp_path / "site")
+    (site.root / "templates" / "page").mkdir(parents=True)
+    (site.root / "templates" / "page" / "base.html").write_text("{% if %}", encoding="utf-8")
+    failed = _ending("--site", str(site.root), "build", "--out", str(tmp_path / "out"))
+    assert failed.returncode == 1
+    assert "base.html:1" in failed.stderr
+    assert failed.stdout.splitlines()[-2:] == ["exit functions ran", "torn down"]
+
+
 def test_the_build_module_leaves_the_page_renderers_to_the_parse() -> None:
     """Jinja and Markdown (45 ms) are imported while a cold build's workers read the files."""
     code = "import sys, pressroom.cli.build, pressroom.build; " + (

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pressroom.cli.context import current_site, refusal, say
+from pressroom.cli.context import current_site, end_quickly, refusal, say
 from pressroom.config import Site
 from pressroom.errors import PressroomError
 
@@ -85,6 +85,7 @@ def _build(out: Path, no_pdf: bool, watch: bool) -> None:
             removed=str(len(report.removed)),
         )
     )
+    end_quickly()  # every file is written and closed
 
 
 class StageBars:
