@@ -205,7 +205,7 @@ def watch_rebuilds(site: Path, out: Path, repeats: int) -> list[tuple[float, flo
     def rebuilt() -> float:
         """Wait for the next 'N pages rewritten in X ms' line (French: the site's language);
         gives X in seconds."""
-        line = r"\d+ pages? (?:rewritten|réécrites?).* (?:in|en) (\d+) ms$"
+        line = r"[\d\u202f,]+ pages? (?:rewritten|réécrites?).* (?:in|en) (\d+) ms$"
         while True:
             found = re.match(line, lines.get(timeout=120).strip())
             if found:

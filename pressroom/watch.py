@@ -25,7 +25,7 @@ from pressroom.build import BuildReport, build_site
 from pressroom.buildcache import BuildMemory
 from pressroom.config import SETTINGS_FILE, Site, load_site
 from pressroom.errors import PressroomError, Problem, localize
-from pressroom.i18n import ngettext
+from pressroom.i18n import counted
 from pressroom.legal import pages_dir
 from pressroom.store import Catalog, relative
 
@@ -66,14 +66,14 @@ class Rebuild:
         assert self.report is not None
         report = self.report
         pages = len(report.rendered)
-        text = ngettext(lang, "{count} page rewritten", "{count} pages rewritten", pages)
+        text = counted(lang, "{count} page rewritten", "{count} pages rewritten", pages)
         extra = [
-            (report.copied, "{count} copied"),
-            (len(report.removed), "{count} removed"),
-            (report.pdfs, "{count} PDF"),
+            ("{count} file copied", "{count} files copied", report.copied),
+            ("{count} removed", "{count} removed", len(report.removed)),
+            ("{count} PDF", "{count} PDFs", report.pdfs),
         ]
-        details = ", ".join(localize(lang, what, {"count": str(n)}) for n, what in extra if n)
-        text = text.format(count=pages) + (f" ({details})" if details else "")
+        details = ", ".join(counted(lang, *count) for count in extra if count[2])
+        text += f" ({details})" if details else ""
         ms = f"{self.seconds * 1000:.0f}"
         return [*out, localize(lang, "{done} in {ms} ms", {"done": text, "ms": ms})]
 

@@ -50,7 +50,7 @@ def test_check_on_a_french_site_says_the_message_in_french_in_the_tools_form(
         "releases/no-front-matter.md:1: error: pas d’en-tête YAML : le fichier doit commencer "
         "par une ligne « --- »"
     ]
-    assert result.stderr.strip() == "1 erreur(s), 0 avertissement(s)"
+    assert result.stderr.strip() == "1 erreur, 0 avertissement"
 
 
 def test_check_on_an_english_site_is_english(english: Site) -> None:
@@ -59,19 +59,24 @@ def test_check_on_an_english_site_is_english(english: Site) -> None:
         "releases/no-front-matter.md:1: error: no front matter: the file must start with a "
         "'---' line"
     ]
-    assert result.stderr.strip() == "1 error(s), 0 warning(s)"
+    assert result.stderr.strip() == "1 error, 0 warnings"
 
 
 def test_build_on_a_french_site_reports_in_french(french: Site, tmp_path: Path) -> None:
     result = run(french, "build", "--out", str(tmp_path / "out"), "--no-pdf")
     assert result.exit_code == 0, result.output
-    assert re.search(r" : \d+ pages écrites, 0 inchangées, \d+ fichiers copiés, ", result.stdout)
+    counts = r"\d+ pages écrites, 0 inchangée, \d+ fichiers copiés, 0 PDF fabriqué, 0 supprimé"
+    assert re.fullmatch(rf".* : {counts}\n", result.stdout)
+    again = run(french, "build", "--out", str(tmp_path / "out"), "--no-pdf")
+    counts = r"0 page écrite, \d+ inchangées, 0 fichier copié, 0 PDF fabriqué, 0 supprimé"
+    assert re.fullmatch(rf".* : {counts}\n", again.stdout)
 
 
 def test_build_on_an_english_site_reports_in_english(english: Site, tmp_path: Path) -> None:
     result = run(english, "build", "--out", str(tmp_path / "out"), "--no-pdf")
     assert result.exit_code == 0, result.output
-    assert re.search(r": \d+ pages written, 0 unchanged, \d+ files copied, ", result.stdout)
+    counts = r"\d+ pages written, 0 unchanged, \d+ files copied, 0 PDFs made, 0 removed"
+    assert re.fullmatch(rf".*: {counts}\n", result.stdout)
 
 
 def test_bounces_refuses_a_bad_address_in_french_on_a_french_site(french: Site) -> None:

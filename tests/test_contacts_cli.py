@@ -33,7 +33,7 @@ def test_import_that_writes_exits_0_and_lists_refused_rows(runner: CliRunner, si
     assert result.exit_code == 0, result.output
     assert "à ajouter : 3, à mettre à jour : 0, inchangées : 0, refusées : 5" in result.output
     assert "ligne 4 (CLAIRE.MARTIN@example.com) : refusée : doublon de la ligne 2" in result.output
-    assert "contacts/presse.csv écrit : 3 contact(s)." in result.output
+    assert "contacts/presse.csv écrit : 3 contacts." in result.output
     assert (site.contacts_dir / "presse.csv").is_file()
 
 

@@ -17,9 +17,12 @@ import click
 from pressroom.cli.context import current_site, end_quickly, refusal, say
 from pressroom.config import Site
 from pressroom.errors import PressroomError
+from pressroom.i18n import counted
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
+
+    from pressroom.build import BuildReport
 
 
 @click.command()
@@ -72,20 +75,21 @@ def _build(out: Path, no_pdf: bool, watch: bool) -> None:
         raise refusal(site, exc) from None
     for warning in report.warnings:
         click.echo(say(site, "warning: {warning}", warning=warning), err=True)
-    click.echo(
-        say(
-            site,
-            "{out}: {written} pages written, {unchanged} unchanged, {copied} files copied, "
-            "{pdfs} PDFs made, {removed} removed",
-            out=str(out),
-            written=str(len(report.rendered)),
-            unchanged=str(report.unchanged),
-            copied=str(report.copied),
-            pdfs=str(report.pdfs),
-            removed=str(len(report.removed)),
-        )
-    )
+    click.echo(say(site, "{out}: {counts}", out=str(out), counts=_counts(report, site)))
     end_quickly()  # every file is written and closed
+
+
+def _counts(report: BuildReport, site: Site) -> str:
+    """``1 page written, 1,755 unchanged, 0 files copied, 0 PDFs made, 0 removed``."""
+    lang = site.settings.language
+    counts = [
+        ("{count} page written", "{count} pages written", len(report.rendered)),
+        ("{count} unchanged", "{count} unchanged", report.unchanged),
+        ("{count} file copied", "{count} files copied", report.copied),
+        ("{count} PDF made", "{count} PDFs made", report.pdfs),
+        ("{count} removed", "{count} removed", len(report.removed)),
+    ]
+    return ", ".join(counted(lang, *count) for count in counts)
 
 
 class StageBars:

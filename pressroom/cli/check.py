@@ -10,6 +10,7 @@ import click
 
 from pressroom.check import check_site
 from pressroom.cli.context import current_site, say
+from pressroom.i18n import counted
 
 
 @click.command()
@@ -24,10 +25,13 @@ def check(quiet: bool) -> None:
         errors += problem.severity == "error"
         if problem.severity == "error" or not quiet:
             click.echo(problem.for_tools(lang))
-    warnings = str(len(problems) - errors)
+    warnings = len(problems) - errors
     click.echo(
         say(
-            site, "{errors} error(s), {warnings} warning(s)", errors=str(errors), warnings=warnings
+            site,
+            "{errors}, {warnings}",
+            errors=counted(lang, "{count} error", "{count} errors", errors),
+            warnings=counted(lang, "{count} warning", "{count} warnings", warnings),
         ),
         err=True,
     )

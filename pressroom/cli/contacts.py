@@ -17,6 +17,7 @@ from pressroom.contacts import list_names, read_list
 from pressroom.contacts_export import EXPORT_DELIMITERS, export_csv
 from pressroom.contacts_import import ImportPreview, import_file
 from pressroom.errors import PressroomError
+from pressroom.i18n import counted
 from pressroom.store import write_atomic
 
 _DELIMITER_NAMES = {";": "';'", ",": "','", "\t": "tab"}
@@ -49,8 +50,9 @@ def import_(file: Path, list_name: str, dry_run: bool, verbose: bool) -> None:
     if dry_run:
         click.echo(say(site, "Dry run: {file} was not changed.", file=target))
     elif preview.changes:
-        count = str(len(preview.contacts))
-        click.echo(say(site, "Wrote {file}: {count} contact(s).", file=target, count=count))
+        lang = site.settings.language
+        count = counted(lang, "{count} contact", "{count} contacts", len(preview.contacts))
+        click.echo(say(site, "Wrote {file}: {count}.", file=target, count=count))
     else:
         click.echo(say(site, "{file} already holds every row; nothing to change.", file=target))
 

@@ -18,6 +18,7 @@ import click
 from pressroom.cli.context import current_site, refusal, say
 from pressroom.config import Site, load_site
 from pressroom.errors import PressroomError, localize
+from pressroom.i18n import counted
 from pressroom.store import load_catalog, read_release, write_atomic
 
 DEFAULT_OUT = Path("pdf")
@@ -90,10 +91,14 @@ def _export_all(site: Site, out_dir: Path | None, jobs: int) -> None:
     for failure in failures:
         click.echo(failure, err=True)
     where = str(out_dir) if out_dir is not None else say(site, "the cache")
-    made, failed = str(len(paths) - len(failures)), str(len(failures))
+    lang = site.settings.language
     click.echo(
         say(
-            site, "{made} PDF(s) in {where}, {failed} failed", made=made, where=where, failed=failed
+            site,
+            "{made} in {where}, {failed}",
+            made=counted(lang, "{count} PDF", "{count} PDFs", len(paths) - len(failures)),
+            where=where,
+            failed=counted(lang, "{count} failed", "{count} failed", len(failures)),
         ),
         err=True,
     )
