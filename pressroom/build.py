@@ -30,7 +30,7 @@ from pressroom.buildcache import (
     save_manifest,
 )
 from pressroom.config import Site
-from pressroom.errors import PressroomError
+from pressroom.errors import PressroomError, Problem
 from pressroom.newsroom import STATIC_SEARCH_URL, ListingSpec, Newsroom, href, newsroom_at
 from pressroom.parallel import fork_map, forks
 from pressroom.pdfsupport import pdf_available, pdf_file_name, pdf_label, render_pdf
@@ -85,6 +85,8 @@ class BuildReport:
     copied: int = 0
     pdfs: int = 0
     warnings: list[str] = field(default_factory=list)
+    # The errors of the release files that could not be read: they are not on the site.
+    errors: list[Problem] = field(default_factory=list)
 
 
 @lru_cache(maxsize=65536)  # a watch asks again at every rebuild, for every page
@@ -362,6 +364,7 @@ def build_site(
     # inherit; a rebuild that reads a few files in-process loads only what its pages need.
     reading = (lambda done, total: progress(done, total, READING)) if progress else None
     catalog = memory.releases.catalog(meanwhile=partial(_load_for_pages, site), progress=reading)
+    report.errors.extend(catalog.errors)
     from pressroom.markdown import rendered_ahead
     from pressroom.pages import Chrome, load_page_templates
 

@@ -342,6 +342,24 @@ def test_build_command_reports_what_it_wrote(small: Site, tmp_path: Path) -> Non
     assert "pages écrites" in result.output
 
 
+BROKEN = TESTS / "data" / "watch" / "2024-03-01-crochet-non-ferme.md"
+
+
+def test_build_names_the_release_files_it_left_out(small: Site, tmp_path: Path) -> None:
+    """A release file that cannot be read is said, as `pressroom check` says it, at every
+    build (not only when it changes); the rest of the site is built."""
+    shutil.copyfile(BROKEN, small.releases_dir / BROKEN.name)
+    command = ["--site", str(small.root), "build", "--out", str(tmp_path / "out"), "--no-pdf"]
+    for _ in range(2):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.splitlines() == [
+            f"releases/{BROKEN.name}:5: error: syntaxe YAML : did not find expected ',' or ']'",
+            "1 fichier de communiqué laissé hors du site (voir ci-dessus)",
+        ]
+    assert (tmp_path / "out" / "espace-presse" / "premier-communique" / "index.html").is_file()
+
+
 def test_build_refuses_to_write_into_the_site(small: Site) -> None:
     result = CliRunner().invoke(cli, ["--site", str(small.root), "build", "--out", str(small.root)])
     assert result.exit_code == 1

@@ -73,6 +73,20 @@ def _build(out: Path, no_pdf: bool, watch: bool) -> None:
             report = build_site(site, out, pdf=not no_pdf)
     except PressroomError as exc:
         raise refusal(site, exc) from None
+    lang = site.settings.language
+    for problem in report.errors:  # as `pressroom check` says them: editors parse the form
+        click.echo(problem.for_tools(lang), err=True)
+    if report.errors:
+        refused = len({problem.path for problem in report.errors})
+        click.echo(
+            counted(
+                lang,
+                "{count} release file left out of the site (see above)",
+                "{count} release files left out of the site (see above)",
+                refused,
+            ),
+            err=True,
+        )
     for warning in report.warnings:
         click.echo(say(site, "warning: {warning}", warning=warning), err=True)
     click.echo(say(site, "{out}: {counts}", out=str(out), counts=_counts(report, site)))
