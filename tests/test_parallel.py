@@ -141,3 +141,16 @@ def test_taken_counts_the_chunks_every_process_took() -> None:
     assert rest == list(range(1, 10))
     assert chunks.taken() == 10  # not 12: the last chunk is short
     chunks.close()
+
+
+def _double(item: int) -> int:
+    return item * 2
+
+
+def test_batches_leave_no_descriptor_open() -> None:
+    """A watch forks a batch at every big rebuild, for days: pipes must not pile up."""
+    fork_map(_double, list(range(50)))
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        assert fork_map(_double, list(range(50))) == [i * 2 for i in range(50)]
+    assert len(os.listdir("/proc/self/fd")) == before
