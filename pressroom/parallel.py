@@ -7,13 +7,11 @@ Small batches, and machines without ``fork``, run in the calling process.
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import os
 import pickle
 import signal
 import sys
-import termios
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -146,17 +144,21 @@ class Chunks:
     cost 4 ms to load, before a cold build could fork.
     """
 
-    SIZE = array("I").itemsize  # of an index; a batch has under 2 × 32 chunks a process
+    SIZE = array("I").itemsize  # bytes of an index
+    # Written in one go before anyone reads: at most what a pipe takes at once (PIPE_BUF,
+    # 4 KiB on Linux). ``fork_map`` makes fewer than 2 × 32 chunks a process, 8 processes.
+    MAX_CHUNKS = 512
 
     def __init__(self, count: int, chunk: int) -> None:
         self.count = count
         self.chunk = chunk
-        firsts = array("I", range(0, count, chunk)).tobytes()
-        self.total = len(firsts) // self.SIZE
+        firsts = array("I", range(0, count, chunk))
+        if len(firsts) > self.MAX_CHUNKS:
+            raise ValueError(f"{len(firsts)} chunks: at most {self.MAX_CHUNKS} fit the pipe")
+        self.total = len(firsts)
         self.read_end, write_end = os.pipe()
         try:
-            while firsts:  # 2 KiB at most: fits the pipe at once
-                firsts = firsts[os.write(write_end, firsts) :]
+            os.write(write_end, firsts.tobytes())
         finally:
             os.close(write_end)  # read to the end, the pipe says there is no more
 
@@ -168,6 +170,9 @@ class Chunks:
 
     def taken(self) -> int:
         """How many items the processes have taken so far, all together."""
+        import fcntl  # POSIX's, as fork is
+        import termios
+
         left = array("i", [0])
         fcntl.ioctl(self.read_end, termios.FIONREAD, left)
         return min((self.total - left[0] // self.SIZE) * self.chunk, self.count)

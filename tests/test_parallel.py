@@ -154,3 +154,17 @@ def test_batches_leave_no_descriptor_open() -> None:
     for _ in range(20):
         assert fork_map(_double, list(range(50))) == [i * 2 for i in range(50)]
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_chunks_beyond_what_a_pipe_takes_at_once_are_refused() -> None:
+    """Written before anyone reads, more indices than the pipe holds would block for ever."""
+    with pytest.raises(ValueError, match="513 chunks"):
+        parallel.Chunks(513, 1)
+
+
+@pytest.mark.parametrize("count", [255, 511, 512, 5000])
+def test_eight_processes_make_no_more_chunks_than_the_pipe_takes(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "_workers", lambda: 8)  # at most 8, whatever the machine
+    assert fork_map(_double, list(range(count))) == [i * 2 for i in range(count)]
