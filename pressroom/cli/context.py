@@ -24,9 +24,10 @@ _ENDING = {"quick": False}
 def end_quickly() -> None:
     """Let the process end without tearing down its modules once this command returns.
 
-    Python's shutdown frees every object one by one: 15 ms after a build of a thousand
-    releases (1.7 % of it), for memory the process hands back anyway. Only a command whose
-    files are all written and closed by then may ask it.
+    Python's shutdown frees every object one by one, for memory the process hands back
+    anyway: from a build's last line to the end of its process, 16–18 ms at a thousand
+    releases, 8–9 ms without it (of 0.85 s). Only a command whose files are all written and
+    closed by then may ask it.
     """
     _ENDING["quick"] = True
 
