@@ -113,9 +113,31 @@ def _write(path: str | Path, data: bytes) -> None:
     folder, name = os.path.split(path)
     os.makedirs(folder, exist_ok=True)
     tmp = os.path.join(folder, f".{name}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException as exc:  # a full disk, an interruption: no half-written file left
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):  # a failed write names no file: this one
+            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+        raise
+
+
+def _copy(source: Path, path: Path) -> None:
+    """Copy a file as ``_write`` writes one: whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename2 is not None:  # the target failed
+            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+        raise
 
 
 def _theme_digest(site: Site) -> str:
@@ -350,12 +372,35 @@ def build_site(
 
     ``memory`` is what a long-lived build (``--watch``) keeps between builds; without it, it
     is loaded from the site's ``instance/`` and saved back.
+
+    A file that cannot be written (a full disk, a folder without the right) stops the build
+    with a ``BuildError`` naming it; the previous build's record stays, so the next build
+    makes again whatever this one did not finish.
     """
+    try:
+        return _build_site(site, out, pdf, progress, now, memory)
+    except OSError as exc:  # here, in a worker, or in the search index: the same stop
+        path = exc.filename2 or exc.filename or out  # a copy's second name is its target
+        raise BuildError(
+            "the build stopped: {path}: {reason}",
+            path=os.fsdecode(path) if isinstance(path, str | bytes | os.PathLike) else str(path),
+            reason=exc.strerror or type(exc).__name__,
+        ) from None
+
+
+def _build_site(
+    site: Site,
+    out: Path,
+    pdf: bool,
+    progress: Progress | None,
+    now: datetime | None,
+    memory: BuildMemory | None,
+) -> BuildReport:
     out = out.resolve()
     if out == site.root.resolve() or site.root.resolve().is_relative_to(out):
-        raise BuildError(f"{out}: the output folder cannot hold the site itself")
+        raise BuildError("{path}: the output folder cannot hold the site itself", path=str(out))
     if out.exists() and not out.is_dir():
-        raise BuildError(f"{out}: not a folder")
+        raise BuildError("{path}: not a folder", path=str(out))
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport()
     one_shot = memory is None
@@ -435,8 +480,7 @@ def build_site(
         version = f"{source}:{stat.st_mtime_ns}:{stat.st_size}"
         manifest["files"][url] = version
         if old_files.get(url) != version or not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, path)
+            _copy(source, path)
             report.copied += 1
         if progress:
             progress(number, total, WRITING)

@@ -363,7 +363,9 @@ def test_build_names_the_release_files_it_left_out(small: Site, tmp_path: Path) 
 def test_build_refuses_to_write_into_the_site(small: Site) -> None:
     result = CliRunner().invoke(cli, ["--site", str(small.root), "build", "--out", str(small.root)])
     assert result.exit_code == 1
-    assert "cannot hold the site itself" in result.output
+    assert result.output == (
+        f"Error: {small.root} : le dossier de sortie ne peut pas contenir le site lui-même\n"
+    )
 
 
 def test_one_shot_rebuild_updates_the_kept_search_index(
