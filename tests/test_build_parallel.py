@@ -7,6 +7,7 @@ lowered here to make every batch fork, and the two outputs are compared byte for
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
@@ -236,6 +237,20 @@ def test_a_finished_build_ends_without_tearing_python_down(tmp_path: Path) -> No
     assert "torn down" not in lines
     assert lines[0].startswith(f"{out} : ") and "pages écrites" in lines[0]
     assert (out / "espace-presse" / "index.html").is_file()
+
+
+def test_a_build_started_with_its_output_closed_ends_without_a_word(tmp_path: Path) -> None:
+    """Python gives such a process no ``sys.stdout``: nothing to flush, nothing to say."""
+    site = small_site(tmp_path / "site")
+    command = [sys.executable, "-c", ENDING, "--site", str(site.root), "build", "--out"]
+    result = subprocess.run(
+        [*command, str(tmp_path / "out"), "--no-pdf"],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (tmp_path / "out" / "espace-presse" / "index.html").is_file()
 
 
 def test_other_endings_tear_python_down_as_usual(tmp_path: Path) -> None:

@@ -130,9 +130,10 @@ def main() -> None:
         if not ends_quickly() or threading.active_count() > 1 or not isinstance(status, int):
             raise
         try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except OSError:  # a closed pipe: the normal exit says so
+            for stream in (sys.stdout, sys.stderr):
+                if stream is not None:  # None: the process was started with it closed
+                    stream.flush()
+        except OSError:  # a closed pipe, a full disk: the normal exit says so
             raise end from None
         atexit._run_exitfuncs()
         os._exit(status)

@@ -66,7 +66,7 @@ def _build(out: Path, no_pdf: bool, watch: bool) -> None:
     from pressroom.build import MAKING_PDFS, READING, WRITING, build_site
 
     try:
-        if sys.stdout.isatty():
+        if sys.stdout is not None and sys.stdout.isatty():  # None: started with stdout closed
             with StageBars(site, (READING, MAKING_PDFS, WRITING)) as bars:
                 report = build_site(site, out, pdf=not no_pdf, progress=bars.tell)
         else:
