@@ -147,13 +147,23 @@ class Entry:
     blob: bytes
     fresh: Parsed | None = field(default=None, compare=False, repr=False)
 
-    def __reduce__(self) -> tuple[type[Entry], tuple[Version, Facts | None, bytes]]:
-        return Entry, (self.version, self.facts, self.blob)
+    def __reduce__(self) -> tuple[Callable[..., Entry], tuple[Version, Facts | None, bytes]]:
+        return _unpickled_entry, (self.version, self.facts, self.blob)
 
     def parsed(self) -> Parsed:
         if self.fresh is not None:
             return self.fresh
         return _unpack(self.blob)
+
+
+def _unpickled_entry(version: Version, facts: Facts | None, blob: bytes) -> Entry:
+    """An entry as a worker sent it or ``instance/`` kept it, its release unpacked now: where
+    ``fork_map`` unpickles a worker's results while the batch still runs, not after it."""
+    try:
+        fresh = _unpack(blob) if blob else None
+    except Exception:  # ``parsed`` raises it again, where a failure means "read the file again"
+        fresh = None
+    return Entry(version, facts, blob, fresh)
 
 
 def _parse(

@@ -69,10 +69,11 @@ def fork_map(
 
     The calling process is one of the workers: it forks one fewer process than it uses, and
     what it makes itself is neither pickled nor copied page by page from the memory it shares
-    with the others. Workers take the items a few at a time from a shared counter, so a
-    process slowed down (by ``meanwhile``, or by a busy machine) simply takes fewer; the
-    others send their results back pickled at the end (``function`` and ``items`` are not
-    pickled: the workers inherit them).
+    with the others. Workers take the items a chunk at a time (``Chunks``), so a process
+    slowed down (by ``meanwhile``, or by a busy machine) simply takes fewer; the others send
+    each chunk's results back pickled as they make them (``Results``), which the calling
+    process takes between two of its own chunks (``function`` and ``items`` are not pickled:
+    the workers inherit them).
 
     ``meanwhile`` is work of the calling process the workers do not need: it runs first
     (they are forked before it, and inherit none of it), then that process joins the batch.
@@ -98,40 +99,40 @@ def fork_map(
     # Objects the workers inherit are kept out of their garbage collector: a collection would
     # touch every one of them and copy, page by page, the memory that fork shares.
     gc.freeze()
-    children: list[tuple[int, int]] = []
+    children: list[Results] = []
     try:
         for _ in range(processes - 1):
-            read_end, write_end = os.pipe()
+            results_of = Results()
+            children.append(results_of)
             pid = os.fork()
             if pid == 0:  # pragma: no cover - a forked worker (coverage does not follow it)
-                os.close(read_end)
-                _work_and_exit(function, items, chunks.claim, write_end)
-            os.close(write_end)
-            children.append((pid, read_end))
+                _work_and_exit(function, items, chunks, results_of)
+            results_of.pid = pid
         if meanwhile is not None:
             meanwhile()
         results: list[Any] = [None] * len(items)
         shown = 0
-        for index in chunks.claim():
-            results[index] = function(items[index])
-            if progress is not None:
-                others = (processes - 1) * chunk  # at most one chunk in each other's hands
-                done = chunks.taken() - others - chunk + index % chunk + 1
-                if done > shown:
-                    shown = done
-                    progress(done)
-        while children:
-            pid, read_end = children.pop(0)
-            for index, result in _collect(pid, read_end):
+        for first, stop in chunks.ranges():
+            for index in range(first, stop):
+                results[index] = function(items[index])
+                if progress is not None:
+                    others = (processes - 1) * chunk  # at most one chunk in each other's hands
+                    done = chunks.taken() - others - chunk + index % chunk + 1
+                    if done > shown:
+                        shown = done
+                        progress(done)
+            for child in children:  # what they made meanwhile, before their last chunk
+                for index, result in child.take():
+                    results[index] = result
+        for child in children:
+            for index, result in child.wait():
                 results[index] = result
         if progress is not None:
             progress(len(items))
         return results
     finally:
-        for pid, read_end in children:  # an error here: stop the others, leave no zombie
-            with suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            _collect(pid, read_end, quiet=True)
+        for child in children:  # an error here: stop the others, leave no zombie
+            child.stop()
         chunks.close()
         gc.unfreeze()
 
@@ -162,11 +163,16 @@ class Chunks:
         finally:
             os.close(write_end)  # read to the end, the pipe says there is no more
 
-    def claim(self) -> Iterator[int]:
-        """The indices of the items this process takes, a chunk at a time."""
+    def ranges(self) -> Iterator[tuple[int, int]]:
+        """The chunks this process takes, one at a time: (first index, index after the last)."""
         while first := os.read(self.read_end, self.SIZE):
             start = int.from_bytes(first, sys.byteorder)
-            yield from range(start, min(start + self.chunk, self.count))
+            yield start, min(start + self.chunk, self.count)
+
+    def claim(self) -> Iterator[int]:
+        """The indices of the items this process takes, a chunk at a time."""
+        for first, stop in self.ranges():
+            yield from range(first, stop)
 
     def taken(self) -> int:
         """How many items the processes have taken so far, all together."""
@@ -185,22 +191,20 @@ class Chunks:
 def _work_and_exit(
     function: Callable[[Any], Any],
     items: Sequence[Any],
-    claim: Callable[[], Iterator[int]],
-    write_end: int,
+    chunks: Chunks,
+    results: Results,
 ) -> NoReturn:  # pragma: no cover - runs in a forked worker
-    """A forked worker: its share of the batch, sent back pickled once all made (sent as it
-    went, it would wait on a full pipe while the calling process, busy with its own share,
-    does not read)."""
+    """A forked worker: its share of the batch, each chunk's results sent as they are made;
+    a failure is sent as the last frame."""
     code = 0
     try:
         try:
-            payload = pickle.dumps(("ok", [(i, function(items[i])) for i in claim()]), protocol=5)
+            for first, stop in chunks.ranges():
+                results.send(("ok", [(i, function(items[i])) for i in range(first, stop)]))
         except BaseException as exc:  # every failure goes back to the caller
             code = 1
-            payload = _pickled_failure(exc)
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
-    except BaseException:  # the caller is gone (interrupted): nothing to say
+            results.send_bytes(_pickled_failure(exc))
+    except BaseException:  # nothing more can be said (memory, a signal)
         code = 1
     finally:
         os._exit(code)
@@ -224,21 +228,76 @@ class WorkerError(PressroomError):
     """A worker process failed in a way that cannot be told more precisely."""
 
 
-def _collect(pid: int, read_end: int, quiet: bool = False) -> list[tuple[int, Any]]:
-    """A worker's results, once it has sent them and ended; its exception is raised here."""
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    status = 0
-    with suppress(ChildProcessError):  # already waited for by someone else (a signal handler)
-        status = os.waitpid(pid, 0)[1]
-    if quiet:
-        return []
-    if not data:
-        raise WorkerError(
-            "a worker process ended without its results (status {status})", status=str(status)
-        )
-    # Our own bytes, from a process this one forked.
-    kind, value = pickle.loads(data)
-    if kind == "error":
-        raise value
-    return list(value)
+class Results:
+    """What one forked worker sends back, in frames (a length, then a pickle) it appends to a
+    file in memory as it makes them: unlike a pipe, it never waits for the caller to read,
+    and the caller takes the frames already there between two of its own chunks, so that
+    the results of all but the last chunks are unpickled while the batch is still running.
+    """
+
+    HEADER = 8  # bytes of a frame's length
+
+    def __init__(self) -> None:
+        self.fd = _memory_file()
+        self.pid = 0
+        self.offset = 0  # what the caller has taken so far
+
+    def send(self, value: object) -> None:  # pragma: no cover - in the worker
+        self.send_bytes(pickle.dumps(value, protocol=5))
+
+    def send_bytes(self, payload: bytes) -> None:  # pragma: no cover - in the worker
+        frame = memoryview(len(payload).to_bytes(self.HEADER, "little") + payload)
+        while frame:
+            frame = frame[os.write(self.fd, frame) :]
+
+    def take(self) -> list[tuple[int, Any]]:
+        """The results of the frames sent whole so far; a failure sent is raised here."""
+        taken: list[tuple[int, Any]] = []
+        size = os.fstat(self.fd).st_size
+        while size - self.offset >= self.HEADER:
+            header = os.pread(self.fd, self.HEADER, self.offset)
+            length = int.from_bytes(header, "little")
+            end = self.offset + self.HEADER + length
+            if end > size:
+                break  # still being written
+            data = os.pread(self.fd, length, self.offset + self.HEADER)
+            self.offset = end
+            kind, value = pickle.loads(data)  # our own bytes, from a process this one forked
+            if kind == "error":
+                raise value
+            taken.extend(value)
+        return taken
+
+    def wait(self) -> list[tuple[int, Any]]:
+        """The rest of the results, once the worker has ended."""
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        taken = self.take()
+        if status != 0:  # it ended without saying why (killed)
+            raise WorkerError(
+                "a worker process ended without its results (status {status})",
+                status=str(status),
+            )
+        return taken
+
+    def stop(self) -> None:
+        """Kill the worker if it still runs, wait for it, and free its file."""
+        if self.pid:
+            with suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with suppress(ChildProcessError):  # already waited for (a signal handler)
+                os.waitpid(self.pid, 0)
+            self.pid = 0
+        with suppress(OSError):
+            os.close(self.fd)
+
+
+def _memory_file() -> int:
+    """A file in memory (Linux), else an unnamed temporary one: both survive the fork."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("pressroom-results")
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="pressroom-results-")
+    os.unlink(name)
+    return handle
