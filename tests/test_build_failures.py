@@ -66,3 +66,39 @@ def test_a_write_that_fails_stops_the_build_with_the_file_named(tmp_path: Path, 
     complete = _build(site, tmp_path / "complete", how)
     assert complete.returncode == 0, complete.stderr
     assert _files(out) == _files(tmp_path / "complete")
+
+
+WATCH = """
+import resource, signal, sys
+from pathlib import Path
+from pressroom.config import load_site
+from pressroom.watch import SiteWatch
+
+site = load_site(sys.argv[1])
+watch = SiteWatch(site, Path(sys.argv[2]), pdf=False)
+print(watch.first_build().lines("fr")[-1])
+page = site.releases_dir / "2022-05-10-deuxieme-communique.md"
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+for limit, text in ((2_000, "au milieu"), (soft, "au cœur")):  # a full disk, then room again
+    page.write_text(page.read_text().replace("au centre", text), encoding="utf-8")
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    print(watch.build([page]).lines("fr")[-1])
+    page.write_text(page.read_text().replace(text, "au centre"), encoding="utf-8")
+"""
+
+
+def test_a_watch_says_a_failed_write_and_builds_again_once_there_is_room(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site")
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", WATCH, str(site.root), str(out)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    first, failed, again = result.stdout.splitlines()
+    assert re.fullmatch(r"\d+ pages réécrites .*en \d+ ms", first)
+    stopped = rf"erreur : construction interrompue : {re.escape(str(out))}/\S+ : File too large"
+    assert re.fullmatch(stopped, failed)  # the first file of the rebuild (a feed)
+    page = out / "espace-presse" / "deuxieme-communique" / "index.html"
+    assert re.fullmatch(r"\d+ pages réécrites en \d+ ms", again)
+    assert "au cœur" in page.read_text(encoding="utf-8")
+    assert not [p for p in out.rglob("*.tmp")]
