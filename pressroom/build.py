@@ -107,37 +107,37 @@ def output_path(out: Path, url: str) -> Path | None:
     return None if file is None else Path(file)
 
 
-def _write(path: str | Path, data: bytes) -> None:
-    """Write through a temporary file so a reader never sees half a page (with ``os``'s
-    functions on text paths: a cold build writes some 1,800 files)."""
+@contextlib.contextmanager
+def _whole(path: str) -> Iterator[str]:
+    """A temporary name beside ``path`` to write to, moved to ``path`` once written: a reader
+    never sees half a file, and a failed write (a full disk, an interruption) leaves none."""
     folder, name = os.path.split(path)
     os.makedirs(folder, exist_ok=True)
     tmp = os.path.join(folder, f".{name}.tmp")
     try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException as exc:  # a full disk, an interruption: no half-written file left
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):  # a failed write names no file: this one
-            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
-        raise
-
-
-def _copy(source: Path, path: Path) -> None:
-    """Copy a file as ``_write`` writes one: whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        shutil.copyfile(source, tmp)
+        yield tmp
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        if isinstance(exc, OSError) and exc.filename2 is not None:  # the target failed
-            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
+        # A failed write names no file, a failed copy names the temporary one: name ``path``
+        # instead (a copy whose source fails names its source, and keeps it).
+        if isinstance(exc, OSError) and (exc.filename in (None, tmp) or exc.filename2 == tmp):
+            raise OSError(exc.errno, exc.strerror, path) from None
         raise
+
+
+def _write(path: str, data: bytes) -> None:
+    """Write a page whole (with ``os``'s functions on text paths: a cold build writes some
+    1,800 files)."""
+    with _whole(path) as tmp, open(tmp, "wb") as handle:
+        handle.write(data)
+
+
+def _copy(source: Path, path: Path) -> None:
+    """Copy a file as ``_write`` writes one: whole or not at all."""
+    with _whole(str(path)) as tmp:
+        shutil.copyfile(source, tmp)
 
 
 def _theme_digest(site: Site) -> str:
@@ -526,7 +526,7 @@ def _build_pdfs(
                 continue
             if data is None:
                 continue
-            _write(path, data)
+            _write(str(path), data)
             report.pdfs += 1
         manifest["pdfs"][url] = inputs
         label = pdf_label(site.settings.language)
