@@ -119,11 +119,6 @@ def cache_key(site: Site, release: Release, variant: str) -> str:
     return h.hexdigest()[:32]
 
 
-def cache_dir(site: Site) -> Path:
-    """Where a site's rendered PDFs are kept."""
-    return pdf_cache_dir(site)
-
-
 def _release_id(release: Release) -> str:
     return hashlib.sha256(release.url.encode("utf-8")).hexdigest()[:12]
 
@@ -139,7 +134,7 @@ def cached_pdf(site: Site, release: Release) -> CachedPdf | None:
     """The release's PDF if this version is already rendered, else None; never renders."""
     variant = site_variant(site)
     key = cache_key(site, release, variant)
-    path = cache_dir(site) / f"{_release_id(release)}-{key}.pdf"
+    path = pdf_cache_dir(site) / f"{_release_id(release)}-{key}.pdf"
     return CachedPdf(path, key, release_pdf_name(release)) if path.is_file() else None
 
 
@@ -147,7 +142,7 @@ def pdf_for(site: Site, release: Release) -> CachedPdf:
     """The release's PDF for its current version: from the cache, or rendered once and kept."""
     variant = site_variant(site)
     key = cache_key(site, release, variant)
-    folder = cache_dir(site)
+    folder = pdf_cache_dir(site)
     release_id = _release_id(release)
     path = folder / f"{release_id}-{key}.pdf"
     found = CachedPdf(path, key, release_pdf_name(release))

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from pressroom import pdfcache
 from pressroom.config import Site
 from pressroom.pages import file_size
+from pressroom.pdfsupport import pdf_cache_dir
 from pressroom.release import Release
 from pressroom.store import load_catalog
 from pressroom.web import create_app
@@ -65,7 +66,7 @@ def test_edited_release_gets_a_new_pdf(pdf_client: FlaskClient, site: Site) -> N
     second = pdf_client.get(URL, buffered=True)
     assert second.status_code == 200
     assert second.headers["ETag"] != first
-    assert len(list(pdfcache.cache_dir(site).glob("*.pdf"))) == 1
+    assert len(list(pdf_cache_dir(site).glob("*.pdf"))) == 1
 
 
 def test_wrong_name_redirects_to_the_right_one(pdf_client: FlaskClient) -> None:
@@ -90,7 +91,7 @@ def test_pdf_is_rendered_once_then_served_from_the_cache(
     pdf_client: FlaskClient, site: Site
 ) -> None:
     pdf_client.get(URL, buffered=True)
-    cached = list(pdfcache.cache_dir(site).glob("*.pdf"))
+    cached = list(pdf_cache_dir(site).glob("*.pdf"))
     assert len(cached) == 1
     stamp = cached[0].stat().st_mtime_ns
     assert pdf_client.get(URL, buffered=True).status_code == 200
@@ -152,7 +153,7 @@ def test_page_gives_the_pdf_size_once_the_pdf_is_rendered(
         "Le communiqué de presse (PDF)"
     )
     assert pdf_client.get(URL, buffered=True).status_code == 200
-    (made,) = pdfcache.cache_dir(site).glob("*.pdf")
+    (made,) = pdf_cache_dir(site).glob("*.pdf")
     size = file_size(made.stat().st_size, "fr")
     html = pdf_client.get(page).get_data(as_text=True)
     assert _pdf_download(html) == f"Le communiqué de presse (PDF, {size})"
