@@ -169,11 +169,6 @@ class Chunks:
             start = int.from_bytes(first, sys.byteorder)
             yield start, min(start + self.chunk, self.count)
 
-    def claim(self) -> Iterator[int]:
-        """The indices of the items this process takes, a chunk at a time."""
-        for first, stop in self.ranges():
-            yield from range(first, stop)
-
     def taken(self) -> int:
         """How many items the processes have taken so far, all together."""
         import fcntl  # POSIX's, as fork is

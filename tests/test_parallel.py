@@ -164,22 +164,22 @@ def test_a_worker_killed_mid_batch_leaves_the_chunks_to_the_others() -> None:
     chunks = parallel.Chunks(100, 3)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the forked process
-        next(chunks.claim())  # takes its first chunk, then dies without a word
+        next(chunks.ranges())  # takes its first chunk, then dies without a word
         os.kill(os.getpid(), 9)
     os.waitpid(pid, 0)
-    taken = list(chunks.claim())
+    taken = [index for first, stop in chunks.ranges() for index in range(first, stop)]
     chunks.close()
     assert taken == list(range(3, 100))  # all but the dead one's chunk, in order
 
 
 def test_taken_counts_the_chunks_every_process_took() -> None:
     chunks = parallel.Chunks(10, 4)  # items 0–3, 4–7, 8–9
-    claimed = chunks.claim()
+    claimed = chunks.ranges()
     assert chunks.taken() == 0
-    next(claimed)
+    assert next(claimed) == (0, 4)
     assert chunks.taken() == 4
     rest = list(claimed)
-    assert rest == list(range(1, 10))
+    assert rest == [(4, 8), (8, 10)]
     assert chunks.taken() == 10  # not 12: the last chunk is short
     chunks.close()
 
